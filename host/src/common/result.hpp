@@ -10,7 +10,6 @@ template <class T>
 using Result = sdk::Result<T>;
 namespace error_code = sdk::error_code;
 
-// Result<void> stand-in: an operation that yields nothing but may fail.
-struct Done {};
+using sdk::Done; // Result<Done>: an operation that yields nothing but may fail
 inline constexpr Done kDone{};
 } // namespace appconnect

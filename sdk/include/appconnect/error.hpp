@@ -73,6 +73,9 @@ inline Error tag_invoke(const boost::json::value_to_tag<Error>&, const boost::js
   return e;
 }
 
+// The value of a Result that yields nothing but may fail: Result<Done>.
+struct Done {};
+
 // A value or the Error that prevented it. Operations return Result<T>; exceptions are only a fallback
 // (the SDK's trampolines turn an escaped exception into an "internal" error document).
 template <class T>

@@ -1,0 +1,264 @@
+#include "app/host.hpp"
+
+#include "common/log.hpp"
+#include "http/server.hpp"
+#include "ingest/event.hpp"
+#include "ingest/ingest_service.hpp"
+#include "matching/phone.hpp"
+#include "pipeline/connector_client.hpp"
+#include "pipeline/processor.hpp"
+#include "pipeline/worker_pool.hpp"
+#include "plugins/host_services.hpp"
+#include "plugins/plugin_registry.hpp"
+#include "httpclient/http_client.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "store/repositories.hpp"
+
+#include <Poco/Exception.h>
+
+#include <boost/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace appconnect::app {
+
+std::vector<std::filesystem::path> default_plugin_dirs() {
+  std::vector<std::filesystem::path> dirs;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return dirs;
+  const auto prefix = exe.parent_path().parent_path();
+  for (const auto& candidate : {prefix / "plugins", prefix / "lib" / "appconnect" / "plugins"})
+    if (std::filesystem::is_directory(candidate, ec)) dirs.push_back(candidate);
+  return dirs;
+}
+
+struct Host::Parts {
+  config::Config config;
+  std::shared_ptr<store::Database> db;
+  std::shared_ptr<store::TenantRepository> tenants;
+  std::shared_ptr<store::ConnectionRepository> connections;
+  std::shared_ptr<store::EventRepository> events;
+  std::shared_ptr<store::JobRepository> jobs;
+  std::shared_ptr<store::LogRecordRepository> log_records;
+  std::shared_ptr<httpclient::HttpClient> http_client;
+  std::shared_ptr<plugins::HostServices> services;
+  std::shared_ptr<plugins::PluginRegistry> registry;
+  std::shared_ptr<pipeline::ConnectorClient> connector;
+  std::shared_ptr<pipeline::Processor> processor;
+  std::unique_ptr<pipeline::WorkerPool> workers;
+  std::shared_ptr<ingest::IngestService> ingest;
+  std::unique_ptr<http::Server> server;
+  int port = 0;
+  std::string host_name;
+};
+
+namespace {
+
+int status_for(const Error& e) {
+  if (e.code == error_code::kValidation || e.code == error_code::kBadRequest) return 422;
+  if (e.code == error_code::kNotFound) return 404;
+  if (e.code == error_code::kPermission) return 403;
+  if (e.code == error_code::kUnavailable || e.code == error_code::kTimeout) return 503;
+  return 500;
+}
+
+http::Response error_response(const Error& e) { return http::Response::error(status_for(e), e.code, e.message); }
+
+bool authorized(const config::Config& c, const http::Request& r) {
+  if (c.ingest_token.empty()) return true;
+  return r.header("authorization") == "Bearer " + c.ingest_token;
+}
+
+boost::json::value parse_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  return ec ? boost::json::value(text) : v;
+}
+
+std::shared_ptr<http::Router> make_routes(Host::Parts& p);
+
+} // namespace
+
+Host::Host(std::unique_ptr<Parts> parts) : p_(std::move(parts)) {}
+
+Host::~Host() { stop(); }
+
+Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec)
+    return Error::make(error_code::kUnavailable,
+                       "cannot create data directory " + config.data_dir.string() + ": " + ec.message(), false);
+  auto db = store::Database::open(config.database_url(), config.workers + 8);
+  if (!db) return db.error();
+  p->db = db.value();
+  auto version = store::migrate(*p->db);
+  if (!version) return version.error();
+
+  p->tenants = std::make_shared<store::TenantRepository>(p->db);
+  p->connections = std::make_shared<store::ConnectionRepository>(p->db);
+  p->events = std::make_shared<store::EventRepository>(p->db);
+  p->jobs = std::make_shared<store::JobRepository>(p->db);
+  p->log_records = std::make_shared<store::LogRecordRepository>(p->db);
+
+  // Tenants and connections named in the config file are (re)applied at every start. Tokens obtained
+  // since (refreshed access tokens) are kept unless the file supplies new ones.
+  for (const auto& t : config.tenants) {
+    auto saved = p->tenants->upsert({t.id, t.name, boost::json::object{{"default_region", t.default_region}}});
+    if (!saved) return saved.error();
+  }
+  for (const auto& c : config.connections) {
+    auto existing = p->connections->get(c.id);
+    if (!existing) return existing.error();
+    boost::json::object credentials = c.credentials;
+    boost::json::object settings = c.settings;
+    if (existing.value()) {
+      for (const auto& kv : existing.value()->credentials)
+        if (!credentials.contains(kv.key())) credentials[kv.key()] = kv.value();
+      for (const auto& kv : existing.value()->settings)
+        if (!settings.contains(kv.key())) settings[kv.key()] = kv.value();
+    }
+    auto saved = p->connections->upsert({c.id, c.tenant_id, c.connector, settings, credentials, c.enabled});
+    if (!saved) return saved.error();
+  }
+
+  p->http_client = std::make_shared<httpclient::HttpClient>();
+  p->services = std::make_shared<plugins::HostServices>(p->http_client);
+  p->registry = std::make_shared<plugins::PluginRegistry>(p->services);
+  const auto dirs = config.plugin_dirs.empty() ? default_plugin_dirs() : config.plugin_dirs;
+  for (const auto& dir : dirs) p->registry->load_directory(dir);
+  for (const auto& r : p->registry->refusals())
+    log::warn("plugins", "plugin refused", {{"file", r.path.string()}, {"reason", r.reason}});
+  for (const auto* plugin : p->registry->plugins())
+    log::info("plugins", "plugin loaded",
+              {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
+
+  p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections);
+  auto phones = std::make_shared<matching::PhoneNormalizer>();
+  p->processor = std::make_shared<pipeline::Processor>(
+      pipeline::ProcessorDeps{p->events, p->connections, p->tenants, p->log_records, p->connector, phones});
+  char hostname[256] = {0};
+  ::gethostname(hostname, sizeof hostname - 1);
+  p->host_name = hostname;
+  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->processor, config.workers,
+                                                      p->host_name + ":" + std::to_string(::getpid()));
+  auto* workers = p->workers.get();
+  p->ingest = std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants,
+                                                      [workers] { workers->notify(); });
+  return std::unique_ptr<Host>(new Host(std::move(p)));
+}
+
+Result<int> Host::start() {
+  auto listen = config::parse_listen(p_->config.listen);
+  if (!listen) return listen.error();
+  http::ServerOptions options;
+  options.host = listen.value().first;
+  options.port = listen.value().second;
+  options.max_body_bytes = p_->config.max_body_bytes;
+  p_->server = std::make_unique<http::Server>(make_routes(*p_), options);
+  try {
+    p_->server->start();
+  } catch (const Poco::Exception& ex) {
+    return Error::make(error_code::kUnavailable, "cannot listen on " + p_->config.listen + ": " + ex.displayText(),
+                       false);
+  }
+  p_->port = p_->server->port();
+  p_->workers->start();
+  log::info("host", "ready", {{"url", base_url()}, {"database", p_->db->description()}});
+  return p_->port;
+}
+
+void Host::stop() {
+  if (!p_) return;
+  if (p_->server) p_->server->stop();
+  if (p_->workers) p_->workers->stop();
+}
+
+int Host::port() const { return p_->port; }
+
+std::string Host::base_url() const {
+  auto listen = config::parse_listen(p_->config.listen);
+  std::string host = listen ? listen.value().first : "127.0.0.1";
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(p_->port);
+}
+
+namespace {
+
+std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
+  auto router = std::make_shared<http::Router>();
+
+  router->add("GET", "/healthz", [&p](const http::Request&) {
+    auto pending = p.jobs->count_in_state("pending");
+    boost::json::object body{{"status", pending ? "ok" : "degraded"},
+                             {"product", APPCONNECT_PRODUCT_NAME},
+                             {"version", APPCONNECT_VERSION},
+                             {"database", p.db->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
+                             {"plugins", p.registry->plugins().size()}};
+    if (pending) body["jobs_pending"] = pending.value();
+    return http::Response::json(pending ? 200 : 503, body);
+  });
+
+  router->add("POST", "/v1/events", [&p](const http::Request& r) {
+    if (!authorized(p.config, r))
+      return http::Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <ingest token>' is required");
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(r.body, ec);
+    if (ec) return http::Response::error(400, "invalid_json", "the body is not valid JSON: " + ec.message());
+    auto event = ingest::parse_event(doc, "default");
+    if (!event) return error_response(event.error());
+    auto accepted = p.ingest->accept(event.value());
+    if (!accepted) return error_response(accepted.error());
+    const auto& a = accepted.value();
+    return http::Response::json(a.duplicate ? 200 : 202,
+                                boost::json::object{{"status", a.duplicate ? "duplicate" : "accepted"},
+                                                    {"id", event.value().event_id},
+                                                    {"tenant", event.value().tenant_id},
+                                                    {"seq", a.seq},
+                                                    {"jobs", a.jobs},
+                                                    {"conversation_key", a.conversation_key}});
+  });
+
+  // What became of an event: its jobs, their state, and the CRM record or the reason.
+  router->add("GET", "/v1/events/{id}", [&p](const http::Request& r) {
+    if (!authorized(p.config, r))
+      return http::Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <ingest token>' is required");
+    const std::string tenant = r.query_param("tenant", "default");
+    auto row = p.events->get(tenant, r.params.at("id"));
+    if (!row) return error_response(row.error());
+    if (!row.value())
+      return http::Response::error(404, "not_found", "no event '" + r.params.at("id") + "' for tenant '" + tenant + "'");
+    auto jobs = p.jobs->list_for_event(row.value()->seq);
+    if (!jobs) return error_response(jobs.error());
+    boost::json::array list;
+    for (const auto& j : jobs.value()) {
+      boost::json::object o{{"id", j.id},
+                            {"connection", j.connection_id},
+                            {"state", j.state},
+                            {"attempts", j.attempts}};
+      if (!j.outcome.empty()) o["outcome"] = parse_or_null(j.outcome);
+      if (!j.last_error.empty()) o[j.state == "unresolved" ? "reason" : "last_error"] = parse_or_null(j.last_error);
+      list.push_back(std::move(o));
+    }
+    return http::Response::json(200, boost::json::object{{"id", row.value()->event_id},
+                                                         {"tenant", row.value()->tenant_id},
+                                                         {"seq", row.value()->seq},
+                                                         {"kind", row.value()->kind},
+                                                         {"conversation_key", row.value()->conversation_key},
+                                                         {"event", parse_or_null(row.value()->payload)},
+                                                         {"jobs", std::move(list)}});
+  });
+  return router;
+}
+
+} // namespace
+} // namespace appconnect::app

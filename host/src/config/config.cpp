@@ -1,0 +1,132 @@
+#include "config/config.hpp"
+
+#include <appconnect/json_fields.hpp>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace appconnect::config {
+namespace jf = sdk::json_fields;
+
+std::string Config::database_url() const {
+  if (!database.empty()) return database;
+  return "sqlite:" + (data_dir / "appconnect.db").string();
+}
+
+Config default_config() {
+  Config c;
+  c.tenants.push_back(TenantConfig{"default", "Default tenant", "US"});
+  return c;
+}
+
+namespace {
+
+void reject_unknown(const boost::json::object& o, const std::set<std::string>& known, const std::string& where) {
+  for (const auto& kv : o)
+    if (!known.count(std::string(kv.key())))
+      throw jf::FieldError("unknown key '" + std::string(kv.key()) + "' in " + where);
+}
+
+boost::json::object object_field(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  if (!v->is_object()) throw jf::FieldError(std::string("'") + key + "' must be an object");
+  return v->get_object();
+}
+
+} // namespace
+
+Result<Config> load_config_file(const std::filesystem::path& file, Config base) {
+  std::ifstream in(file);
+  if (!in) return Error::make(error_code::kNotFound, "cannot read config file " + file.string(), false);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text.str(), ec);
+  if (ec) return Error::make(error_code::kValidation, file.string() + ": invalid JSON: " + ec.message(), false);
+  try {
+    const auto& o = jf::as_object(doc, "the config file");
+    reject_unknown(o,
+                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "max_body_bytes",
+                    "tenants", "connections"},
+                   "the config file");
+    Config c = std::move(base);
+    c.listen = jf::get_string(o, "listen", c.listen);
+    // Relative paths in a config file are relative to the file, so a config can travel with its data.
+    const auto dir = file.parent_path();
+    auto resolve = [&dir](const std::string& p) {
+      std::filesystem::path path(p);
+      return path.is_absolute() ? path : dir / path;
+    };
+    if (o.contains("data_dir")) c.data_dir = resolve(jf::require_string(o, "data_dir"));
+    c.database = jf::get_string(o, "database", c.database);
+    if (c.database.rfind("sqlite:", 0) == 0) c.database = "sqlite:" + resolve(c.database.substr(7)).string();
+    if (o.contains("plugin_dirs")) {
+      c.plugin_dirs.clear();
+      for (const auto& p : jf::get_strings(o, "plugin_dirs")) c.plugin_dirs.push_back(resolve(p));
+    }
+    c.workers = static_cast<int>(jf::get_int(o, "workers", c.workers));
+    if (c.workers < 1 || c.workers > 256) throw jf::FieldError("'workers' must be between 1 and 256");
+    c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
+    c.max_body_bytes = jf::get_int(o, "max_body_bytes", c.max_body_bytes);
+    if (const auto* t = o.if_contains("tenants")) {
+      if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");
+      c.tenants.clear();
+      for (const auto& item : t->get_array()) {
+        const auto& to = jf::as_object(item, "a tenant");
+        reject_unknown(to, {"id", "name", "default_region"}, "a tenant");
+        TenantConfig tc;
+        tc.id = jf::require_string(to, "id");
+        tc.name = jf::get_string(to, "name", tc.id);
+        tc.default_region = jf::get_string(to, "default_region", "US");
+        c.tenants.push_back(std::move(tc));
+      }
+    }
+    if (const auto* list = o.if_contains("connections")) {
+      if (!list->is_array()) throw jf::FieldError("'connections' must be an array");
+      c.connections.clear();
+      for (const auto& item : list->get_array()) {
+        const auto& co = jf::as_object(item, "a connection");
+        reject_unknown(co, {"id", "tenant", "connector", "settings", "credentials", "enabled"}, "a connection");
+        ConnectionConfig cc;
+        cc.id = jf::require_string(co, "id");
+        cc.tenant_id = jf::get_string(co, "tenant", "default");
+        cc.connector = jf::require_string(co, "connector");
+        cc.settings = object_field(co, "settings");
+        cc.credentials = object_field(co, "credentials");
+        cc.enabled = jf::get_bool(co, "enabled", true);
+        bool tenant_known = false;
+        for (const auto& t : c.tenants) tenant_known = tenant_known || t.id == cc.tenant_id;
+        if (!tenant_known) throw jf::FieldError("connection '" + cc.id + "' names unknown tenant '" + cc.tenant_id + "'");
+        c.connections.push_back(std::move(cc));
+      }
+    }
+    return c;
+  } catch (const jf::FieldError& ex) {
+    return Error::make(error_code::kValidation, file.string() + ": " + ex.what(), false);
+  }
+}
+
+Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Error::make(error_code::kValidation, "listen address must be HOST:PORT, got '" + text + "'", false);
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) port = -1;
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535)
+    return Error::make(error_code::kValidation, "listen port must be 0..65535, got '" + text + "'", false);
+  return std::make_pair(host, port);
+}
+
+} // namespace appconnect::config

@@ -1,0 +1,54 @@
+// The host's configuration: built-in defaults, then an optional JSON file, then command-line flags
+// (flags win, so scripts can start a host on any port and data directory without writing a file).
+#pragma once
+
+#include "common/result.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace appconnect::config {
+
+struct TenantConfig {
+  std::string id;
+  std::string name;
+  std::string default_region = "US"; // ISO 3166 region for numbers written without a country code
+};
+
+struct ConnectionConfig {
+  std::string id;
+  std::string tenant_id = "default";
+  std::string connector; // plugin id
+  boost::json::object settings;
+  boost::json::object credentials;
+  bool enabled = true;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::filesystem::path data_dir = "data";
+  std::string database; // empty = sqlite:<data_dir>/appconnect.db
+  std::vector<std::filesystem::path> plugin_dirs; // empty = the bundled plugin directory
+  int workers = 4;
+  std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
+  std::int64_t max_body_bytes = 1 << 20;
+  std::vector<TenantConfig> tenants;
+  std::vector<ConnectionConfig> connections;
+
+  std::string database_url() const;
+};
+
+// Defaults: one tenant "default" (region US), no connections.
+Config default_config();
+
+// Reads a JSON config file over the defaults. Unknown keys are errors (a typo must not silently
+// leave a setting at its default); the error names the key and the file.
+Result<Config> load_config_file(const std::filesystem::path& file, Config base = default_config());
+
+// Parses "HOST:PORT" ("[::1]:8080" for IPv6). Port 0 asks the OS for a free port.
+Result<std::pair<std::string, int>> parse_listen(const std::string& text);
+
+} // namespace appconnect::config

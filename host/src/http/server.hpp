@@ -1,0 +1,87 @@
+// The host's HTTP front: a small router over Poco's HTTPServer. Every response is JSON unless a handler
+// says otherwise, and every error is {"error":{"code","message"}} with a fitting status.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace appconnect::http {
+
+struct Request {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers; // lower-case names
+  std::map<std::string, std::string> params;  // from {name} segments of the route
+  std::string body;
+  std::string remote_address;
+
+  std::string header(std::string_view lower_name) const;
+  std::string query_param(std::string_view name, std::string_view fallback = {}) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response json(int status, const boost::json::value& doc);
+  static Response error(int status, std::string_view code, std::string_view message);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+class Router {
+ public:
+  // `pattern` is a path with {name} segments, e.g. "/v1/events/{id}".
+  void add(std::string method, std::string pattern, Handler handler);
+  // 404 for an unknown path, 405 for a known path with another method.
+  Response dispatch(Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080; // 0 = any free port; read it back with Server::port()
+  int max_threads = 16;
+  int max_queued = 256;
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t timeout_ms = 30000;
+};
+
+class Server {
+ public:
+  Server(std::shared_ptr<const Router> router, ServerOptions options);
+  ~Server();
+  void start();
+  void stop();
+  int port() const;
+
+ private:
+  std::shared_ptr<const Router> router_;
+  ServerOptions options_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_ = 0;
+};
+
+} // namespace appconnect::http

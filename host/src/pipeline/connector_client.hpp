@@ -1,0 +1,47 @@
+// Calls a connection's plugin with the connection's context, and owns the connection's access token:
+// when the CRM says the token expired, exactly one thread refreshes it (single flight per connection),
+// stores the new token, and every waiting call retries once with it.
+#pragma once
+
+#include "common/result.hpp"
+#include "plugins/plugin_registry.hpp"
+#include "store/repositories.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace appconnect::pipeline {
+
+class ConnectorClient {
+ public:
+  ConnectorClient(std::shared_ptr<plugins::PluginRegistry> registry,
+                  std::shared_ptr<store::ConnectionRepository> connections, std::int64_t call_timeout_ms = 30000);
+
+  // Runs `operation` for `connection_id`. An "auth_expired" error triggers one refresh and one retry.
+  Result<boost::json::value> call(const std::string& connection_id, std::string_view operation,
+                                  const boost::json::value& request);
+
+  // The plugin serving a connection, or an error saying why there is none (unknown connector, disabled).
+  Result<const plugins::LoadedPlugin*> plugin_for(const store::ConnectionRow& connection) const;
+
+  // Refreshes the connection's access token now (if the plugin supports OAuth refresh).
+  Result<Done> refresh(const std::string& connection_id, const std::string& stale_access_token);
+
+ private:
+  std::mutex& refresh_mutex(const std::string& connection_id);
+  static boost::json::object context_of(const store::ConnectionRow& c);
+
+  std::shared_ptr<plugins::PluginRegistry> registry_;
+  std::shared_ptr<store::ConnectionRepository> connections_;
+  std::int64_t call_timeout_ms_;
+  std::mutex map_mutex_;
+  std::unordered_map<std::string, std::unique_ptr<std::mutex>> refresh_mutexes_;
+};
+
+} // namespace appconnect::pipeline

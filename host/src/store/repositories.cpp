@@ -1,0 +1,448 @@
+#include "store/repositories.hpp"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+using namespace Poco::Data::Keywords;
+
+namespace appconnect::store {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+Error db_error(const std::string& what, const Poco::Exception& ex) {
+  return Error::make(error_code::kUnavailable, what + ": " + ex.displayText(), true);
+}
+
+boost::json::object parse_object(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return {};
+  return std::move(v.get_object());
+}
+
+std::string text_of(const boost::json::object& o) { return boost::json::serialize(o); }
+
+std::string nullable_text(const Poco::Nullable<std::string>& v) { return v.isNull() ? std::string() : v.value(); }
+
+// The columns of a job row, in the order every SELECT of jobs uses.
+constexpr const char* kJobColumns =
+    "id, event_seq, tenant_id, connection_id, conversation_key, state, attempts, next_attempt_at, last_error, "
+    "outcome, updated_at";
+
+using JobTuple = Poco::Tuple<Poco::Int64, Poco::Int64, std::string, std::string, std::string, std::string,
+                             Poco::Int64, Poco::Int64, Poco::Nullable<std::string>, Poco::Nullable<std::string>,
+                             Poco::Int64>;
+
+JobRow job_from(const JobTuple& t) {
+  JobRow r;
+  r.id = t.get<0>();
+  r.event_seq = t.get<1>();
+  r.tenant_id = t.get<2>();
+  r.connection_id = t.get<3>();
+  r.conversation_key = t.get<4>();
+  r.state = t.get<5>();
+  r.attempts = t.get<6>();
+  r.next_attempt_at = t.get<7>();
+  r.last_error = nullable_text(t.get<8>());
+  r.outcome = nullable_text(t.get<9>());
+  r.updated_at = t.get<10>();
+  return r;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------- tenants
+
+Result<Done> TenantRepository::upsert(const TenantRow& tenant) {
+  try {
+    auto s = db_->session();
+    std::string id = tenant.id, name = tenant.name, settings = text_of(tenant.settings);
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("INSERT INTO tenants (id, name, settings, created_at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
+        use(id), use(name), use(settings), use(at), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot save tenant", ex);
+  }
+}
+
+Result<std::optional<TenantRow>> TenantRepository::get(const std::string& id) {
+  try {
+    auto s = db_->session();
+    std::string key = id;
+    std::vector<Poco::Tuple<std::string, std::string, std::string>> rows;
+    *s << db_->sql("SELECT id, name, settings FROM tenants WHERE id = ?"), use(key), into(rows), now;
+    if (rows.empty()) return std::optional<TenantRow>();
+    const auto& r = rows.front();
+    return std::optional<TenantRow>(TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())});
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read tenant", ex);
+  }
+}
+
+Result<std::vector<TenantRow>> TenantRepository::list() {
+  try {
+    auto s = db_->session();
+    std::vector<Poco::Tuple<std::string, std::string, std::string>> rows;
+    *s << "SELECT id, name, settings FROM tenants ORDER BY id", into(rows), now;
+    std::vector<TenantRow> out;
+    for (const auto& r : rows) out.push_back(TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())});
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list tenants", ex);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ connections
+
+namespace {
+using ConnectionTuple = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, int>;
+constexpr const char* kConnectionColumns = "id, tenant_id, connector, settings, credentials, enabled";
+
+ConnectionRow connection_from(const ConnectionTuple& t) {
+  return ConnectionRow{t.get<0>(), t.get<1>(), t.get<2>(), parse_object(t.get<3>()), parse_object(t.get<4>()),
+                       t.get<5>() != 0};
+}
+} // namespace
+
+Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
+  try {
+    auto s = db_->session();
+    std::string id = c.id, tenant = c.tenant_id, connector = c.connector, settings = text_of(c.settings),
+                credentials = text_of(c.credentials);
+    int enabled = c.enabled ? 1 : 0;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("INSERT INTO connections (id, tenant_id, connector, settings, credentials, enabled, created_at, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                   "tenant_id = excluded.tenant_id, connector = excluded.connector, settings = excluded.settings, "
+                   "credentials = excluded.credentials, enabled = excluded.enabled, updated_at = excluded.updated_at"),
+        use(id), use(tenant), use(connector), use(settings), use(credentials), use(enabled), use(at), use(at), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot save connection", ex);
+  }
+}
+
+Result<std::optional<ConnectionRow>> ConnectionRepository::get(const std::string& id) {
+  try {
+    auto s = db_->session();
+    std::string key = id;
+    std::vector<ConnectionTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE id = ?"), use(key),
+        into(rows), now;
+    if (rows.empty()) return std::optional<ConnectionRow>();
+    return std::optional<ConnectionRow>(connection_from(rows.front()));
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read connection", ex);
+  }
+}
+
+Result<std::vector<ConnectionRow>> ConnectionRepository::list_for_tenant(const std::string& tenant_id) {
+  try {
+    auto s = db_->session();
+    std::string key = tenant_id;
+    std::vector<ConnectionTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE tenant_id = ? ORDER BY id"),
+        use(key), into(rows), now;
+    std::vector<ConnectionRow> out;
+    for (const auto& r : rows) out.push_back(connection_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list connections", ex);
+  }
+}
+
+Result<std::vector<ConnectionRow>> ConnectionRepository::list_all() {
+  try {
+    auto s = db_->session();
+    std::vector<ConnectionTuple> rows;
+    *s << std::string("SELECT ") + kConnectionColumns + " FROM connections ORDER BY id", into(rows), now;
+    std::vector<ConnectionRow> out;
+    for (const auto& r : rows) out.push_back(connection_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list connections", ex);
+  }
+}
+
+Result<Done> ConnectionRepository::update_auth(const std::string& id, const boost::json::object& credentials,
+                                               const boost::json::object& settings_update) {
+  try {
+    auto s = db_->session();
+    Transaction tx(*db_, *s);
+    std::string key = id;
+    std::vector<std::string> current;
+    *s << db_->sql("SELECT settings FROM connections WHERE id = ?"), use(key), into(current), now;
+    if (current.empty()) return Error::make(error_code::kNotFound, "no connection '" + id + "'", false);
+    boost::json::object settings = parse_object(current.front());
+    for (const auto& kv : settings_update) settings[kv.key()] = kv.value();
+    std::string settings_text = text_of(settings), credentials_text = text_of(credentials);
+    std::int64_t at = now_ms();
+    *s << db_->sql("UPDATE connections SET settings = ?, credentials = ?, updated_at = ? WHERE id = ?"),
+        use(settings_text), use(credentials_text), use(at), use(key), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot update connection credentials", ex);
+  }
+}
+
+// ----------------------------------------------------------------------------------------------- events
+
+Result<StoredEvent> EventRepository::store(const NewEvent& e) {
+  try {
+    auto s = db_->session();
+    std::string tenant = e.tenant_id, event_id = e.event_id, kind = e.kind, key = e.conversation_key,
+                payload = e.payload;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    std::vector<Poco::Int64> existing;
+    *s << db_->sql("SELECT seq FROM events WHERE tenant_id = ? AND event_id = ?"), use(tenant), use(event_id),
+        into(existing), now;
+    if (!existing.empty()) return StoredEvent{existing.front(), true, 0};
+    Poco::Int64 seq = 0;
+    *s << db_->sql("INSERT INTO events (tenant_id, event_id, kind, conversation_key, payload, received_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq"),
+        use(tenant), use(event_id), use(kind), use(key), use(payload), use(at), into(seq), now;
+    std::int64_t jobs = 0;
+    for (const auto& connection : e.connection_ids) {
+      std::string conn = connection, state = "pending";
+      *s << db_->sql("INSERT INTO jobs (event_seq, tenant_id, connection_id, conversation_key, state, attempts, "
+                     "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
+          use(seq), use(tenant), use(conn), use(key), use(state), use(at), use(at), use(at), now;
+      ++jobs;
+    }
+    tx.commit();
+    return StoredEvent{seq, false, jobs};
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot store event", ex);
+  }
+}
+
+namespace {
+using EventTuple = Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string, std::string,
+                               Poco::Int64>;
+constexpr const char* kEventColumns = "seq, tenant_id, event_id, kind, conversation_key, payload, received_at";
+EventRow event_from(const EventTuple& t) {
+  return EventRow{t.get<0>(), t.get<1>(), t.get<2>(), t.get<3>(), t.get<4>(), t.get<5>(), t.get<6>()};
+}
+} // namespace
+
+Result<std::optional<EventRow>> EventRepository::get(const std::string& tenant_id, const std::string& event_id) {
+  try {
+    auto s = db_->session();
+    std::string tenant = tenant_id, id = event_id;
+    std::vector<EventTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kEventColumns + " FROM events WHERE tenant_id = ? AND event_id = ?"),
+        use(tenant), use(id), into(rows), now;
+    if (rows.empty()) return std::optional<EventRow>();
+    return std::optional<EventRow>(event_from(rows.front()));
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read event", ex);
+  }
+}
+
+Result<std::optional<EventRow>> EventRepository::get_by_seq(std::int64_t seq) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 key = seq;
+    std::vector<EventTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kEventColumns + " FROM events WHERE seq = ?"), use(key), into(rows), now;
+    if (rows.empty()) return std::optional<EventRow>();
+    return std::optional<EventRow>(event_from(rows.front()));
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read event", ex);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- jobs
+
+Result<std::optional<JobRow>> JobRepository::claim(const std::string& worker, std::int64_t lease_ms) {
+  try {
+    auto s = db_->session();
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    std::vector<Poco::Int64> ids;
+    // A job is runnable when it is due (or its lease ran out) and no earlier job of its conversation is
+    // still unfinished: that is what keeps one conversation's updates in order.
+    const std::string pick =
+        "SELECT j.id FROM jobs j WHERE ((j.state = 'pending' AND j.next_attempt_at <= ?) OR "
+        "(j.state = 'running' AND j.lease_expires_at < ?)) AND NOT EXISTS (SELECT 1 FROM jobs e WHERE "
+        "e.connection_id = j.connection_id AND e.conversation_key = j.conversation_key AND e.id < j.id AND "
+        "e.state IN ('pending', 'running')) ORDER BY j.next_attempt_at, j.id LIMIT 1" +
+        std::string(db_->dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "");
+    *s << db_->sql(pick), use(at), use(at), into(ids), now;
+    if (ids.empty()) {
+      tx.commit();
+      return std::optional<JobRow>();
+    }
+    Poco::Int64 id = ids.front();
+    std::string owner = worker;
+    std::int64_t until = at + lease_ms;
+    *s << db_->sql("UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+                   "attempts = attempts + 1, updated_at = ? WHERE id = ?"),
+        use(owner), use(until), use(at), use(id), now;
+    std::vector<JobTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"), use(id), into(rows), now;
+    tx.commit();
+    if (rows.empty()) return std::optional<JobRow>();
+    return std::optional<JobRow>(job_from(rows.front()));
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot claim a job", ex);
+  }
+}
+
+Result<Done> JobRepository::complete(std::int64_t job_id, const std::string& outcome_json) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id;
+    std::string outcome = outcome_json;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("UPDATE jobs SET state = 'done', outcome = ?, lease_owner = NULL, lease_expires_at = NULL, "
+                   "updated_at = ? WHERE id = ?"),
+        use(outcome), use(at), use(id), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot complete job", ex);
+  }
+}
+
+Result<Done> JobRepository::retry_later(std::int64_t job_id, const std::string& error_json,
+                                        std::int64_t next_attempt_at) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id;
+    std::string error = error_json;
+    std::int64_t at = now_ms(), next = next_attempt_at;
+    Transaction tx(*db_, *s);
+    *s << db_->sql("UPDATE jobs SET state = 'pending', last_error = ?, next_attempt_at = ?, lease_owner = NULL, "
+                   "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
+        use(error), use(next), use(at), use(id), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot reschedule job", ex);
+  }
+}
+
+Result<Done> JobRepository::park(std::int64_t job_id, const std::string& state, const std::string& detail_json) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id;
+    std::string st = state, detail = detail_json;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, "
+                   "updated_at = ? WHERE id = ?"),
+        use(st), use(detail), use(at), use(id), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot park job", ex);
+  }
+}
+
+Result<Done> JobRepository::release(std::int64_t job_id) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 "
+                   "END, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND "
+                   "state = 'running'"),
+        use(at), use(id), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot release job", ex);
+  }
+}
+
+Result<std::vector<JobRow>> JobRepository::list_for_event(std::int64_t event_seq) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 seq = event_seq;
+    std::vector<JobTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE event_seq = ? ORDER BY id"), use(seq),
+        into(rows), now;
+    std::vector<JobRow> out;
+    for (const auto& r : rows) out.push_back(job_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list jobs", ex);
+  }
+}
+
+Result<std::int64_t> JobRepository::count_in_state(const std::string& state) {
+  try {
+    auto s = db_->session();
+    std::string st = state;
+    Poco::Int64 n = 0;
+    *s << db_->sql("SELECT COUNT(*) FROM jobs WHERE state = ?"), use(st), into(n), now;
+    return static_cast<std::int64_t>(n);
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot count jobs", ex);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ log records
+
+Result<std::optional<LogRecordRow>> LogRecordRepository::find(const std::string& connection_id,
+                                                               const std::string& conversation_key) {
+  try {
+    auto s = db_->session();
+    std::string conn = connection_id, key = conversation_key;
+    std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::string>> rows;
+    *s << db_->sql("SELECT tenant_id, kind, crm_record_id, crm_record_type, crm_url FROM log_records "
+                   "WHERE connection_id = ? AND conversation_key = ?"),
+        use(conn), use(key), into(rows), now;
+    if (rows.empty()) return std::optional<LogRecordRow>();
+    const auto& r = rows.front();
+    return std::optional<LogRecordRow>(
+        LogRecordRow{connection_id, conversation_key, r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>()});
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read log record", ex);
+  }
+}
+
+Result<Done> LogRecordRepository::save(const LogRecordRow& row) {
+  try {
+    auto s = db_->session();
+    std::string conn = row.connection_id, key = row.conversation_key, tenant = row.tenant_id, kind = row.kind,
+                id = row.crm_record_id, type = row.crm_record_type, url = row.crm_url;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    *s << db_->sql("INSERT INTO log_records (connection_id, conversation_key, tenant_id, kind, crm_record_id, "
+                   "crm_record_type, crm_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (connection_id, conversation_key) DO UPDATE SET crm_record_id = excluded.crm_record_id, "
+                   "crm_record_type = excluded.crm_record_type, crm_url = excluded.crm_url, "
+                   "updated_at = excluded.updated_at"),
+        use(conn), use(key), use(tenant), use(kind), use(id), use(type), use(url), use(at), use(at), now;
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot save log record", ex);
+  }
+}
+
+} // namespace appconnect::store

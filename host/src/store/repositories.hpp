@@ -1,0 +1,161 @@
+// Typed access to the host's tables. Every function borrows a session for its own unit of work and
+// turns database exceptions into Error values: nothing here throws.
+#pragma once
+
+#include "common/result.hpp"
+#include "store/database.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace appconnect::store {
+
+std::int64_t now_ms();
+
+// ---- tenants and connections
+
+struct TenantRow {
+  std::string id;
+  std::string name;
+  boost::json::object settings;
+};
+
+struct ConnectionRow {
+  std::string id;
+  std::string tenant_id;
+  std::string connector;
+  boost::json::object settings;
+  boost::json::object credentials;
+  bool enabled = true;
+};
+
+class TenantRepository {
+ public:
+  explicit TenantRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  Result<Done> upsert(const TenantRow& tenant);
+  Result<std::optional<TenantRow>> get(const std::string& id);
+  Result<std::vector<TenantRow>> list();
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+class ConnectionRepository {
+ public:
+  explicit ConnectionRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  Result<Done> upsert(const ConnectionRow& connection);
+  Result<std::optional<ConnectionRow>> get(const std::string& id);
+  Result<std::vector<ConnectionRow>> list_for_tenant(const std::string& tenant_id);
+  Result<std::vector<ConnectionRow>> list_all();
+  // Replaces the stored credentials and merges `settings_update` into the settings (token refresh).
+  Result<Done> update_auth(const std::string& id, const boost::json::object& credentials,
+                           const boost::json::object& settings_update);
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+// ---- events and jobs
+
+struct NewEvent {
+  std::string tenant_id;
+  std::string event_id;
+  std::string kind;
+  std::string conversation_key;
+  std::string payload; // canonical JSON
+  std::vector<std::string> connection_ids; // one job per connection
+};
+
+struct StoredEvent {
+  std::int64_t seq = 0;
+  bool duplicate = false; // the event was already stored: nothing new was written
+  std::int64_t jobs_created = 0;
+};
+
+struct EventRow {
+  std::int64_t seq = 0;
+  std::string tenant_id;
+  std::string event_id;
+  std::string kind;
+  std::string conversation_key;
+  std::string payload;
+  std::int64_t received_at = 0;
+};
+
+struct JobRow {
+  std::int64_t id = 0;
+  std::int64_t event_seq = 0;
+  std::string tenant_id;
+  std::string connection_id;
+  std::string conversation_key;
+  std::string state; // pending | running | done | failed | unresolved
+  std::int64_t attempts = 0;
+  std::int64_t next_attempt_at = 0;
+  std::string last_error; // JSON error document, or empty
+  std::string outcome;    // JSON outcome document, or empty
+  std::int64_t updated_at = 0;
+};
+
+class EventRepository {
+ public:
+  explicit EventRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  // Stores the event and its jobs in one transaction; idempotent on (tenant, event id).
+  Result<StoredEvent> store(const NewEvent& event);
+  Result<std::optional<EventRow>> get(const std::string& tenant_id, const std::string& event_id);
+  Result<std::optional<EventRow>> get_by_seq(std::int64_t seq);
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+class JobRepository {
+ public:
+  explicit JobRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  // Claims the oldest runnable job whose conversation has no earlier unfinished job, leasing it to
+  // `worker` until now + lease_ms. A job whose lease expired (its worker died) is runnable again.
+  Result<std::optional<JobRow>> claim(const std::string& worker, std::int64_t lease_ms);
+
+  Result<Done> complete(std::int64_t job_id, const std::string& outcome_json);
+  // Schedules another attempt at `next_attempt_at`, keeping the error.
+  Result<Done> retry_later(std::int64_t job_id, const std::string& error_json, std::int64_t next_attempt_at);
+  // Parks the job: "failed" (needs an admin) or "unresolved" (needs a person to pick the contact).
+  Result<Done> park(std::int64_t job_id, const std::string& state, const std::string& detail_json);
+  // Gives the job back without counting an attempt (graceful shutdown).
+  Result<Done> release(std::int64_t job_id);
+
+  Result<std::vector<JobRow>> list_for_event(std::int64_t event_seq);
+  Result<std::int64_t> count_in_state(const std::string& state);
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+// ---- log records: conversation key -> CRM record, so a conversation never gets two records
+
+struct LogRecordRow {
+  std::string connection_id;
+  std::string conversation_key;
+  std::string tenant_id;
+  std::string kind;
+  std::string crm_record_id;
+  std::string crm_record_type;
+  std::string crm_url;
+};
+
+class LogRecordRepository {
+ public:
+  explicit LogRecordRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  Result<std::optional<LogRecordRow>> find(const std::string& connection_id, const std::string& conversation_key);
+  Result<Done> save(const LogRecordRow& row);
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+} // namespace appconnect::store
