@@ -107,7 +107,7 @@ inline std::string format_iso8601_utc(std::int64_t unix_ms, bool with_ms = false
   std::int64_t y = 0;
   unsigned m = 0, d = 0;
   detail::civil_from_days(days, y, m, d);
-  char buf[40];
+  char buf[96]; // generous: the compiler proves no truncation for any int64 input
   if (with_ms)
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d, sod / 3600,
                   (sod / 60) % 60, sod % 60, millis);

@@ -1,0 +1,231 @@
+// Foundation end to end, over loopback, with real processes: the Salesforce sandbox and
+// `appconnect serve` with the bundled Salesforce plugin. An inbound call posted to the host must become
+// a Task on the right Contact in the sandbox, with the right fields; the host's HTTP errors are JSON.
+#include "support/testing.hpp"
+
+#include <appconnect/time.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+namespace appconnect::testing {
+namespace {
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+std::string str(const boost::json::value& v, std::string_view key) {
+  const auto* p = v.as_object().if_contains(key);
+  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
+}
+
+class CallLogging : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sandbox_ = new SandboxProcess(SandboxOptions{});
+    dir_ = new TempDir("appconnect-foundation");
+    boost::json::object config{
+        {"tenants", boost::json::array{boost::json::object{{"id", "default"}, {"name", "Test"}}}},
+        {"connections",
+         boost::json::array{boost::json::object{
+             {"id", "sf"},
+             {"tenant", "default"},
+             {"connector", "salesforce"},
+             {"settings", boost::json::object{{"login_url", sandbox_->base_url()}}},
+             {"credentials", boost::json::object{{"client_id", "appconnect-demo"},
+                                                 {"client_secret", "demo-secret"},
+                                                 {"refresh_token", "demo-refresh-token"}}}}}}};
+    std::ofstream(dir_->file("appconnect.json")) << boost::json::serialize(config);
+    host_ = new ChildProcess();
+    host_->start(bin_path("appconnect"),
+                 {"serve", "--config", dir_->file("appconnect.json").string(), "--listen", "127.0.0.1:0",
+                  "--data-dir", dir_->file("data").string(), "--plugins", APPCONNECT_PLUGIN_DIR},
+                 {}, dir_->file("host.log").string());
+    auto line = host_->wait_for_line(std::regex("listening on (http://\\S+)"), 20s);
+    ASSERT_TRUE(line) << host_->describe();
+    std::smatch m;
+    std::regex_search(*line, m, std::regex("(http://\\S+)"));
+    host_url_ = new std::string(m[1]);
+  }
+
+  static void TearDownTestSuite() {
+    delete host_;
+    delete sandbox_;
+    delete dir_;
+    delete host_url_;
+  }
+
+  static boost::json::value with(const std::string& id, const std::string& session, const std::string& phone) {
+    auto doc = boost::json::parse(R"({"kind":"call","direction":"inbound","start_time":"2026-11-25T10:30:00+01:00",
+      "to":{"phone":"+16505550100"},"agent":{"extension_id":"101","email":"maria.garcia@acme-demo.example"},
+      "call":{"state":"ended","duration_s":95,"result":"answered","recording_url":"https://rec.example/1.mp3",
+              "notes":"Asked about the renewal."}})");
+    doc.as_object()["id"] = id;
+    doc.as_object()["from"] = boost::json::object{{"phone", phone}};
+    doc.as_object()["call"].as_object()["session_id"] = session;
+    return doc;
+  }
+
+  static HttpResult post_event(const boost::json::value& doc) {
+    return http("POST", *host_url_ + "/v1/events", boost::json::serialize(doc));
+  }
+
+  // Polls the host until every job of the event left pending/running; returns the event document.
+  static boost::json::value wait_settled(const std::string& id) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    boost::json::value last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = http("GET", *host_url_ + "/v1/events/" + id);
+      if (r.status == 200) {
+        last = r.json();
+        bool settled = !last.at("jobs").as_array().empty();
+        for (const auto& j : last.at("jobs").as_array()) {
+          const auto state = j.at("state").as_string();
+          settled = settled && state != "pending" && state != "running";
+        }
+        if (settled) return last;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "event " << id << " did not settle: " << boost::json::serialize(last) << "\n"
+                  << host_->describe();
+    return last;
+  }
+
+  static boost::json::array tasks_with_call_object(const std::string& call_object) {
+    boost::json::array out;
+    for (const auto& t : sandbox_->records("Task"))
+      if (str(t, "CallObject") == call_object) out.push_back(t);
+    return out;
+  }
+
+  static std::string contact_id(const std::string& last_name) {
+    for (const auto& c : sandbox_->records("Contact"))
+      if (str(c, "LastName") == last_name) return str(c, "Id");
+    return {};
+  }
+
+  static SandboxProcess* sandbox_;
+  static TempDir* dir_;
+  static ChildProcess* host_;
+  static std::string* host_url_;
+};
+
+SandboxProcess* CallLogging::sandbox_ = nullptr;
+TempDir* CallLogging::dir_ = nullptr;
+ChildProcess* CallLogging::host_ = nullptr;
+std::string* CallLogging::host_url_ = nullptr;
+
+TEST_F(CallLogging, AnInboundCallBecomesATaskOnTheMatchingContact) {
+  auto accepted = post_event(with("evt-in-1", "s-in-1", "+1 (617) 555-0171"));
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  EXPECT_EQ(str(accepted.json(), "status"), "accepted");
+  auto settled = wait_settled("evt-in-1");
+  const auto& job = settled.at("jobs").as_array().at(0);
+  ASSERT_EQ(job.at("state").as_string(), "done") << boost::json::serialize(settled);
+  const std::string task_id = str(job.at("outcome").at("record"), "id");
+  EXPECT_EQ(task_id.substr(0, 3), "00T");
+
+  auto tasks = tasks_with_call_object("call:s-in-1:101");
+  ASSERT_EQ(tasks.size(), 1u);
+  const auto& task = tasks[0];
+  EXPECT_EQ(str(task, "Id"), task_id);
+  EXPECT_EQ(str(task, "WhoId"), contact_id("Fischer"));
+  EXPECT_EQ(str(task, "TaskSubtype"), "Call");
+  EXPECT_EQ(str(task, "CallType"), "Inbound");
+  EXPECT_EQ(task.at("CallDurationInSeconds").to_number<int>(), 95);
+  EXPECT_EQ(str(task, "CallDisposition"), "Answered");
+  EXPECT_EQ(str(task, "ActivityDate"), "2026-11-25");
+  EXPECT_EQ(str(task, "Status"), "Completed");
+  EXPECT_EQ(str(task, "Subject"), "Inbound call from +16175550171");
+  const std::string description = str(task, "Description");
+  EXPECT_THAT(description, HasSubstr("Start: 2026-11-25T09:30:00Z"));
+  EXPECT_THAT(description, HasSubstr("Duration: 1m 35s"));
+  EXPECT_THAT(description, HasSubstr("Recording: https://rec.example/1.mp3"));
+  EXPECT_THAT(description, HasSubstr("Asked about the renewal."));
+
+  // The Task is visible through the CRM's own REST API too.
+  const std::string token = sandbox_->access_token();
+  auto read = sandbox_->request("GET", "/services/data/v62.0/sobjects/Task/" + task_id, {},
+                                {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(str(read.json(), "CallObject"), "call:s-in-1:101");
+}
+
+TEST_F(CallLogging, ARepeatedEventIsStoredOnceAndLoggedOnce) {
+  auto first = post_event(with("evt-dup-1", "s-dup-1", "212-555-0147"));
+  ASSERT_EQ(first.status, 202) << first.body;
+  wait_settled("evt-dup-1");
+  auto again = post_event(with("evt-dup-1", "s-dup-1", "212-555-0147"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(str(again.json(), "status"), "duplicate");
+  EXPECT_EQ(again.json().at("seq"), first.json().at("seq"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(tasks_with_call_object("call:s-dup-1:101").size(), 1u);
+}
+
+TEST_F(CallLogging, ASecondEventOfTheSameCallUpdatesTheSameTask) {
+  ASSERT_EQ(post_event(with("evt-upd-1", "s-upd-1", "+44 20 7946 0958")).status, 202);
+  wait_settled("evt-upd-1");
+  auto later = with("evt-upd-2", "s-upd-1", "+44 20 7946 0958");
+  later.as_object()["call"].as_object()["duration_s"] = 120;
+  ASSERT_EQ(post_event(later).status, 202);
+  auto settled = wait_settled("evt-upd-2");
+  EXPECT_EQ(settled.at("jobs").as_array().at(0).at("outcome").at("action").as_string(), "updated");
+  auto tasks = tasks_with_call_object("call:s-upd-1:101");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].at("CallDurationInSeconds").to_number<int>(), 120);
+  EXPECT_EQ(str(tasks[0], "WhoId"), contact_id("Schmidt"));
+}
+
+TEST_F(CallLogging, TwoMatchingContactsLeaveTheCallUnresolvedWithBothCandidates) {
+  ASSERT_EQ(post_event(with("evt-two-1", "s-two-1", "(415) 555-0132")).status, 202);
+  auto settled = wait_settled("evt-two-1");
+  const auto& job = settled.at("jobs").as_array().at(0);
+  ASSERT_EQ(job.at("state").as_string(), "unresolved") << boost::json::serialize(settled);
+  EXPECT_EQ(job.at("reason").at("reason").as_string(), "multiple_matches");
+  EXPECT_EQ(job.at("reason").at("candidates").as_array().size(), 2u);
+  EXPECT_TRUE(tasks_with_call_object("call:s-two-1:101").empty());
+}
+
+TEST_F(CallLogging, AnExpiredTokenIsRefreshedOnceAndTheCallIsLogged) {
+  ASSERT_EQ(post_event(with("evt-tok-1", "s-tok-1", "+1 (617) 555-0171")).status, 202);
+  wait_settled("evt-tok-1");
+  sandbox_->expire_tokens();
+  sandbox_->clear_requests();
+  ASSERT_EQ(post_event(with("evt-tok-2", "s-tok-2", "+1 (617) 555-0171")).status, 202);
+  auto settled = wait_settled("evt-tok-2");
+  EXPECT_EQ(settled.at("jobs").as_array().at(0).at("state").as_string(), "done") << boost::json::serialize(settled);
+  int token_requests = 0;
+  for (const auto& r : sandbox_->requests())
+    if (str(r, "path") == "/services/oauth2/token") ++token_requests;
+  EXPECT_EQ(token_requests, 1);
+  EXPECT_EQ(tasks_with_call_object("call:s-tok-2:101").size(), 1u);
+}
+
+TEST_F(CallLogging, BadInputGetsAJsonErrorAndNothingIsStored) {
+  auto not_json = http("POST", *host_url_ + "/v1/events", "{oops");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(not_json.json().at("error").at("code").as_string(), "invalid_json");
+  auto invalid = post_event(boost::json::parse(R"({"id":"evt-bad","kind":"call","direction":"inbound"})"));
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_THAT(std::string(invalid.json().at("error").at("message").as_string()), HasSubstr("start_time"));
+  EXPECT_EQ(http("GET", *host_url_ + "/v1/events/evt-bad").status, 404);
+  auto unknown = http("GET", *host_url_ + "/v1/nothing-here");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.json().at("error").at("code").as_string(), "not_found");
+  auto wrong_method = http("DELETE", *host_url_ + "/v1/events");
+  EXPECT_EQ(wrong_method.status, 405);
+  auto too_big = http("POST", *host_url_ + "/v1/events", std::string(2 << 20, 'x'));
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.json().at("error").at("code").as_string(), "payload_too_large");
+  auto health = http("GET", *host_url_ + "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.json().at("status").as_string(), "ok");
+  EXPECT_TRUE(host_->running());
+}
+
+} // namespace
+} // namespace appconnect::testing
