@@ -18,7 +18,7 @@ std::string Config::database_url() const {
 
 Config default_config() {
   Config c;
-  c.tenants.push_back(TenantConfig{"default", "Default tenant", "US"});
+  c.tenants.push_back(TenantConfig{"default", "Default tenant", "US", {}});
   return c;
 }
 
@@ -50,7 +50,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
   try {
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
-                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "max_body_bytes",
+                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token", "max_body_bytes",
                     "tenants", "connections"},
                    "the config file");
     Config c = std::move(base);
@@ -71,17 +71,19 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     c.workers = static_cast<int>(jf::get_int(o, "workers", c.workers));
     if (c.workers < 1 || c.workers > 256) throw jf::FieldError("'workers' must be between 1 and 256");
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
+    c.admin_token = jf::get_string(o, "admin_token", c.admin_token);
     c.max_body_bytes = jf::get_int(o, "max_body_bytes", c.max_body_bytes);
     if (const auto* t = o.if_contains("tenants")) {
       if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");
       c.tenants.clear();
       for (const auto& item : t->get_array()) {
         const auto& to = jf::as_object(item, "a tenant");
-        reject_unknown(to, {"id", "name", "default_region"}, "a tenant");
+        reject_unknown(to, {"id", "name", "default_region", "settings"}, "a tenant");
         TenantConfig tc;
         tc.id = jf::require_string(to, "id");
         tc.name = jf::get_string(to, "name", tc.id);
         tc.default_region = jf::get_string(to, "default_region", "US");
+        tc.settings = object_field(to, "settings");
         c.tenants.push_back(std::move(tc));
       }
     }

@@ -16,6 +16,7 @@ struct TenantConfig {
   std::string id;
   std::string name;
   std::string default_region = "US"; // ISO 3166 region for numbers written without a country code
+  boost::json::object settings;       // tenant settings, e.g. {"matching": {...}} (docs/admin/rules.md)
 };
 
 struct ConnectionConfig {
@@ -34,6 +35,7 @@ struct Config {
   std::vector<std::filesystem::path> plugin_dirs; // empty = the bundled plugin directory
   int workers = 4;
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
+  std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled
   std::int64_t max_body_bytes = 1 << 20;
   std::vector<TenantConfig> tenants;
   std::vector<ConnectionConfig> connections;

@@ -106,6 +106,9 @@ std::unique_ptr<Poco::Data::Session> Database::make_session() {
     *s << "PRAGMA synchronous=NORMAL", Poco::Data::Keywords::now;
     *s << "PRAGMA busy_timeout=10000", Poco::Data::Keywords::now;
     *s << "PRAGMA foreign_keys=ON", Poco::Data::Keywords::now;
+  } else {
+    // libpq prints notices on stderr ("relation ... already exists, skipping" at every start-up).
+    *s << "SET client_min_messages TO warning", Poco::Data::Keywords::now;
   }
   return s;
 }
@@ -169,6 +172,15 @@ std::string Database::sql(std::string_view text) const {
 std::unique_lock<std::mutex> Database::write_lock() {
   if (dialect_ == Dialect::kSqlite) return std::unique_lock(write_mutex_);
   return {};
+}
+
+void Database::lock_in_transaction(Poco::Data::Session& session, const std::string& scope, const std::string& key) {
+  if (dialect_ != Dialect::kPostgres) return;
+  std::string s = scope, k = key;
+  int one = 0;
+  // pg_advisory_xact_lock returns void, which Poco cannot extract: select a constant next to it.
+  session << sql("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?), hashtext(?))"), Poco::Data::Keywords::use(s),
+      Poco::Data::Keywords::use(k), Poco::Data::Keywords::into(one), Poco::Data::Keywords::now;
 }
 
 Transaction::Transaction(Database& db, Poco::Data::Session& session) : session_(session), lock_(db.write_lock()) {

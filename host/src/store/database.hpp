@@ -57,6 +57,12 @@ class Database {
   // lock contention into a short queue instead of busy retries. A no-op lock for PostgreSQL.
   std::unique_lock<std::mutex> write_lock();
 
+  // Inside a transaction: serializes it with every other transaction, in any process, that takes the
+  // same (scope, key). PostgreSQL: a transaction-scoped advisory lock, released by COMMIT/ROLLBACK
+  // (pg_advisory_xact_lock(hashtext(scope), hashtext(key)); a hash collision only costs some waiting).
+  // A no-op on SQLite, where write transactions (BEGIN IMMEDIATE) are serialized anyway.
+  void lock_in_transaction(Poco::Data::Session& session, const std::string& scope, const std::string& key);
+
  private:
   Database(Dialect dialect, std::string connector, std::string connection_string, std::string description,
            int pool_size);

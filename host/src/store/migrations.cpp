@@ -127,6 +127,68 @@ const std::vector<Migration>& migrations() {
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (connection_id, conversation_key)))",
        }},
+      {2,
+       "matching: unresolved queue, placeholder claims, decisions on jobs",
+       {
+           R"(CREATE TABLE unresolved_items (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                job_id BIGINT NOT NULL UNIQUE,
+                event_seq BIGINT NOT NULL,
+                conversation_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                phone_e164 TEXT NOT NULL DEFAULT '',
+                agent TEXT NOT NULL DEFAULT '',
+                owner_id TEXT NOT NULL DEFAULT '',
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                state TEXT NOT NULL,
+                resolution TEXT,
+                resolved_by TEXT,
+                created_at BIGINT NOT NULL,
+                resolved_at BIGINT))",
+           R"(CREATE INDEX unresolved_by_tenant ON unresolved_items(tenant_id, state, id))",
+           R"(CREATE TABLE placeholders (
+                connection_id TEXT NOT NULL,
+                phone_e164 TEXT NOT NULL,
+                state TEXT NOT NULL,
+                contact TEXT NOT NULL,
+                claimed_by TEXT NOT NULL,
+                claimed_at BIGINT NOT NULL,
+                PRIMARY KEY (connection_id, phone_e164)))",
+           R"(ALTER TABLE jobs ADD COLUMN resolution TEXT)",
+       },
+       {
+           R"(CREATE TABLE unresolved_items (
+                id BIGSERIAL PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                job_id BIGINT NOT NULL UNIQUE,
+                event_seq BIGINT NOT NULL,
+                conversation_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                phone_e164 TEXT NOT NULL DEFAULT '',
+                agent TEXT NOT NULL DEFAULT '',
+                owner_id TEXT NOT NULL DEFAULT '',
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                state TEXT NOT NULL,
+                resolution TEXT,
+                resolved_by TEXT,
+                created_at BIGINT NOT NULL,
+                resolved_at BIGINT))",
+           R"(CREATE INDEX unresolved_by_tenant ON unresolved_items(tenant_id, state, id))",
+           R"(CREATE TABLE placeholders (
+                connection_id TEXT NOT NULL,
+                phone_e164 TEXT NOT NULL,
+                state TEXT NOT NULL,
+                contact TEXT NOT NULL,
+                claimed_by TEXT NOT NULL,
+                claimed_at BIGINT NOT NULL,
+                PRIMARY KEY (connection_id, phone_e164)))",
+           R"(ALTER TABLE jobs ADD COLUMN resolution TEXT)",
+       }},
   };
   return kAll;
 }
@@ -138,10 +200,27 @@ std::int64_t now_ms() {
       .count();
 }
 
-void ensure_bookkeeping(Poco::Data::Session& s) {
+// Every process sharing a PostgreSQL database migrates under this one advisory lock, so two hosts
+// starting together never both apply a migration (the second waits, then finds it applied).
+constexpr const char* kLockScope = "appconnect.schema";
+
+void create_bookkeeping(Poco::Data::Session& s) {
   s << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
        "applied_at BIGINT NOT NULL)",
       now;
+}
+
+void ensure_bookkeeping(Database& db, Poco::Data::Session& s) {
+  if (db.dialect() == Dialect::kSqlite) {
+    create_bookkeeping(s);
+    return;
+  }
+  // PostgreSQL: two concurrent CREATE TABLE IF NOT EXISTS can both miss the table and the second then
+  // fails on the catalog's unique index; under the migration lock they cannot overlap.
+  Transaction tx(db, s);
+  db.lock_in_transaction(s, kLockScope, "");
+  create_bookkeeping(s);
+  tx.commit();
 }
 
 int read_version(Poco::Data::Session& s) {
@@ -155,7 +234,7 @@ int read_version(Poco::Data::Session& s) {
 Result<int> schema_version(Database& db) {
   try {
     auto s = db.session();
-    ensure_bookkeeping(*s);
+    ensure_bookkeeping(db, *s);
     return read_version(*s);
   } catch (const Poco::Exception& ex) {
     return Error::make(error_code::kUnavailable, "cannot read schema version: " + ex.displayText(), true);
@@ -167,7 +246,7 @@ Result<int> migrate(Database& db) {
   const int newest = all.empty() ? 0 : all.back().version;
   try {
     auto s = db.session();
-    ensure_bookkeeping(*s);
+    ensure_bookkeeping(db, *s);
     int current = read_version(*s);
     if (current > newest)
       return Error::make(error_code::kInternal,
@@ -176,11 +255,15 @@ Result<int> migrate(Database& db) {
                          false);
     for (const auto& m : all) {
       if (m.version <= current) continue;
-      Transaction tx(db, *s);
-      // Another process may have migrated while we waited for the lock: check again inside it.
-      if (read_version(*s) >= m.version) continue;
-      const auto& statements =
-          (db.dialect() == Dialect::kPostgres && !m.postgres.empty()) ? m.postgres : m.sqlite;
+      Transaction tx(db, *s);                     // SQLite: BEGIN IMMEDIATE, the database's single write lock
+      db.lock_in_transaction(*s, kLockScope, ""); // PostgreSQL: the migration lock, held until COMMIT
+      // Another process may have migrated while we waited for the lock: check again inside it (on
+      // PostgreSQL each statement of a READ COMMITTED transaction sees what committed before it began).
+      if (int now_in_place = read_version(*s); now_in_place >= m.version) {
+        current = now_in_place;
+        continue;
+      }
+      const auto& statements = (db.dialect() == Dialect::kPostgres && !m.postgres.empty()) ? m.postgres : m.sqlite;
       for (const auto& sql : statements) *s << sql, now;
       int version = m.version;
       std::string name = m.name;

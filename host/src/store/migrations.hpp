@@ -13,7 +13,7 @@ namespace appconnect::store {
 struct Migration {
   int version;
   std::string name;
-  std::vector<std::string> sqlite; // statements for SQLite
+  std::vector<std::string> sqlite;   // statements for SQLite
   std::vector<std::string> postgres; // statements for PostgreSQL (empty = same as SQLite)
 };
 

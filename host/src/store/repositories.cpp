@@ -32,18 +32,28 @@ boost::json::object parse_object(const std::string& text) {
   return std::move(v.get_object());
 }
 
-std::string text_of(const boost::json::object& o) { return boost::json::serialize(o); }
+std::string text_of(const boost::json::object& o) {
+  return boost::json::serialize(o);
+}
 
-std::string nullable_text(const Poco::Nullable<std::string>& v) { return v.isNull() ? std::string() : v.value(); }
+std::string nullable_text(const Poco::Nullable<std::string>& v) {
+  return v.isNull() ? std::string() : v.value();
+}
+
+// Serializes, across processes, the transactions that store or claim jobs of one conversation (see
+// EventRepository::store and JobRepository::claim). A no-op on SQLite.
+void lock_conversation(Database& db, Poco::Data::Session& s, const std::string& tenant_id,
+                       const std::string& conversation_key) {
+  db.lock_in_transaction(s, "appconnect.conversation", tenant_id + '\n' + conversation_key);
+}
 
 // The columns of a job row, in the order every SELECT of jobs uses.
 constexpr const char* kJobColumns =
     "id, event_seq, tenant_id, connection_id, conversation_key, state, attempts, next_attempt_at, last_error, "
     "outcome, updated_at";
 
-using JobTuple = Poco::Tuple<Poco::Int64, Poco::Int64, std::string, std::string, std::string, std::string,
-                             Poco::Int64, Poco::Int64, Poco::Nullable<std::string>, Poco::Nullable<std::string>,
-                             Poco::Int64>;
+using JobTuple = Poco::Tuple<Poco::Int64, Poco::Int64, std::string, std::string, std::string, std::string, Poco::Int64,
+                             Poco::Int64, Poco::Nullable<std::string>, Poco::Nullable<std::string>, Poco::Int64>;
 
 JobRow job_from(const JobTuple& t) {
   JobRow r;
@@ -71,8 +81,9 @@ Result<Done> TenantRepository::upsert(const TenantRow& tenant) {
     std::string id = tenant.id, name = tenant.name, settings = text_of(tenant.settings);
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("INSERT INTO tenants (id, name, settings, created_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
+    *s << db_->sql(
+        "INSERT INTO tenants (id, name, settings, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
         use(id), use(name), use(settings), use(at), now;
     tx.commit();
     return kDone;
@@ -115,7 +126,7 @@ using ConnectionTuple = Poco::Tuple<std::string, std::string, std::string, std::
 constexpr const char* kConnectionColumns = "id, tenant_id, connector, settings, credentials, enabled";
 
 ConnectionRow connection_from(const ConnectionTuple& t) {
-  return ConnectionRow{t.get<0>(), t.get<1>(), t.get<2>(), parse_object(t.get<3>()), parse_object(t.get<4>()),
+  return ConnectionRow{t.get<0>(),     t.get<1>(), t.get<2>(), parse_object(t.get<3>()), parse_object(t.get<4>()),
                        t.get<5>() != 0};
 }
 } // namespace
@@ -128,10 +139,11 @@ Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
     int enabled = c.enabled ? 1 : 0;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("INSERT INTO connections (id, tenant_id, connector, settings, credentials, enabled, created_at, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                   "tenant_id = excluded.tenant_id, connector = excluded.connector, settings = excluded.settings, "
-                   "credentials = excluded.credentials, enabled = excluded.enabled, updated_at = excluded.updated_at"),
+    *s << db_->sql(
+        "INSERT INTO connections (id, tenant_id, connector, settings, credentials, enabled, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "tenant_id = excluded.tenant_id, connector = excluded.connector, settings = excluded.settings, "
+        "credentials = excluded.credentials, enabled = excluded.enabled, updated_at = excluded.updated_at"),
         use(id), use(tenant), use(connector), use(settings), use(credentials), use(enabled), use(at), use(at), now;
     tx.commit();
     return kDone;
@@ -189,7 +201,11 @@ Result<Done> ConnectionRepository::update_auth(const std::string& id, const boos
     Transaction tx(*db_, *s);
     std::string key = id;
     std::vector<std::string> current;
-    *s << db_->sql("SELECT settings FROM connections WHERE id = ?"), use(key), into(current), now;
+    // Read-modify-write: on PostgreSQL lock the row so two processes refreshing tokens at once do not
+    // lose each other's settings (SQLite's BEGIN IMMEDIATE already serializes writers).
+    *s << db_->sql(std::string("SELECT settings FROM connections WHERE id = ?") +
+                   (db_->dialect() == Dialect::kPostgres ? " FOR UPDATE" : "")),
+        use(key), into(current), now;
     if (current.empty()) return Error::make(error_code::kNotFound, "no connection '" + id + "'", false);
     boost::json::object settings = parse_object(current.front());
     for (const auto& kv : settings_update) settings[kv.key()] = kv.value();
@@ -213,19 +229,36 @@ Result<StoredEvent> EventRepository::store(const NewEvent& e) {
                 payload = e.payload;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
+    // Jobs of one conversation must become visible in id order: claim() runs a job only when no job of
+    // its conversation with a smaller id is unfinished, so a job committed late with a smaller id than
+    // one already claimed would run after it. On SQLite writers are serialized; on PostgreSQL two
+    // processes storing events of one conversation at once could commit their ids out of order, so they
+    // take the per-conversation lock first (ids are then drawn and committed in turn). claim() re-checks
+    // its pick under the same lock.
+    lock_conversation(*db_, *s, tenant, key);
     std::vector<Poco::Int64> existing;
-    *s << db_->sql("SELECT seq FROM events WHERE tenant_id = ? AND event_id = ?"), use(tenant), use(event_id),
-        into(existing), now;
+    const std::string find = "SELECT seq FROM events WHERE tenant_id = ? AND event_id = ?";
+    *s << db_->sql(find), use(tenant), use(event_id), into(existing), now;
     if (!existing.empty()) return StoredEvent{existing.front(), true, 0};
-    Poco::Int64 seq = 0;
-    *s << db_->sql("INSERT INTO events (tenant_id, event_id, kind, conversation_key, payload, received_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq"),
-        use(tenant), use(event_id), use(kind), use(key), use(payload), use(at), into(seq), now;
+    std::vector<Poco::Int64> inserted;
+    // ON CONFLICT DO NOTHING: a resend of the event with another conversation key, stored concurrently by
+    // another process, is a duplicate too, not a unique-constraint error.
+    *s << db_->sql(
+        "INSERT INTO events (tenant_id, event_id, kind, conversation_key, payload, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING seq"),
+        use(tenant), use(event_id), use(kind), use(key), use(payload), use(at), into(inserted), now;
+    if (inserted.empty()) {
+      *s << db_->sql(find), use(tenant), use(event_id), into(existing), now;
+      if (existing.empty()) return Error::make(error_code::kUnavailable, "event vanished while storing it", true);
+      return StoredEvent{existing.front(), true, 0};
+    }
+    Poco::Int64 seq = inserted.front();
     std::int64_t jobs = 0;
     for (const auto& connection : e.connection_ids) {
       std::string conn = connection, state = "pending";
-      *s << db_->sql("INSERT INTO jobs (event_seq, tenant_id, connection_id, conversation_key, state, attempts, "
-                     "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
+      *s << db_->sql(
+          "INSERT INTO jobs (event_seq, tenant_id, connection_id, conversation_key, state, attempts, "
+          "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
           use(seq), use(tenant), use(conn), use(key), use(state), use(at), use(at), use(at), now;
       ++jobs;
     }
@@ -237,8 +270,8 @@ Result<StoredEvent> EventRepository::store(const NewEvent& e) {
 }
 
 namespace {
-using EventTuple = Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string, std::string,
-                               Poco::Int64>;
+using EventTuple =
+    Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string, std::string, Poco::Int64>;
 constexpr const char* kEventColumns = "seq, tenant_id, event_id, kind, conversation_key, payload, received_at";
 EventRow event_from(const EventTuple& t) {
   return EventRow{t.get<0>(), t.get<1>(), t.get<2>(), t.get<3>(), t.get<4>(), t.get<5>(), t.get<6>()};
@@ -274,36 +307,75 @@ Result<std::optional<EventRow>> EventRepository::get_by_seq(std::int64_t seq) {
 
 // ------------------------------------------------------------------------------------------------- jobs
 
+namespace {
+// The conditions of a runnable job `j` (parameters: now, now, now). It is due, or its lease ran out, and
+// nothing of its conversation (per connection) is in its way: no earlier job still pending or running,
+// and no later job running on a live lease. The second rule matters once a job comes back to pending
+// after later jobs went ahead (an unresolved job put back by a person's decision): it then waits for
+// the later job that is running instead of running beside it.
+constexpr const char* kRunnableJob =
+    "((j.state = 'pending' AND j.next_attempt_at <= ?) OR (j.state = 'running' AND j.lease_expires_at < ?)) "
+    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.connection_id = j.connection_id AND "
+    "e.conversation_key = j.conversation_key AND ((e.id < j.id AND e.state IN ('pending', 'running')) OR "
+    "(e.id > j.id AND e.state = 'running' AND e.lease_expires_at >= ?)))";
+constexpr int kClaimRounds = 3;
+} // namespace
+
 Result<std::optional<JobRow>> JobRepository::claim(const std::string& worker, std::int64_t lease_ms) {
+  // Claims the oldest runnable job; that is what keeps one conversation's updates in order and one at a
+  // time.
+  //
+  // SQLite: the claim runs under the single writer lock (BEGIN IMMEDIATE): it reads and changes one
+  // consistent state.
+  //
+  // PostgreSQL, several processes, READ COMMITTED: FOR UPDATE SKIP LOCKED locks the picked row, so two
+  // claimers never take the same job (a row changed by another claimer since our snapshot is re-checked
+  // on its new version and passed over if no longer runnable). But the NOT EXISTS runs on the
+  // statement's snapshot, which can be stale: a claim of another job of the same conversation committed
+  // after the snapshot is invisible to it, and a job can come back to pending (unresolved, then decided),
+  // so two claimers could each pick a job of one conversation. Hence the picked job is checked again
+  // under a per-conversation lock, the one EventRepository::store takes: claims of one conversation are
+  // serialized, and each re-check runs on a snapshot taken after the previous claim of that
+  // conversation committed (and after any job of it being stored committed). A failed re-check rolls
+  // back (releasing row and lock) and picks again on a fresh snapshot.
+  //
+  // An expired lease hands the job to another worker while the first may still be busy: leases give
+  // at-least-once delivery; effects are made idempotent by log_records.
   try {
     auto s = db_->session();
+    const bool postgres = db_->dialect() == Dialect::kPostgres;
     std::int64_t at = now_ms();
-    Transaction tx(*db_, *s);
-    std::vector<Poco::Int64> ids;
-    // A job is runnable when it is due (or its lease ran out) and no earlier job of its conversation is
-    // still unfinished: that is what keeps one conversation's updates in order.
-    const std::string pick =
-        "SELECT j.id FROM jobs j WHERE ((j.state = 'pending' AND j.next_attempt_at <= ?) OR "
-        "(j.state = 'running' AND j.lease_expires_at < ?)) AND NOT EXISTS (SELECT 1 FROM jobs e WHERE "
-        "e.connection_id = j.connection_id AND e.conversation_key = j.conversation_key AND e.id < j.id AND "
-        "e.state IN ('pending', 'running')) ORDER BY j.next_attempt_at, j.id LIMIT 1" +
-        std::string(db_->dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "");
-    *s << db_->sql(pick), use(at), use(at), into(ids), now;
-    if (ids.empty()) {
+    for (int round = 0; round < kClaimRounds; ++round) {
+      Transaction tx(*db_, *s);
+      std::vector<Poco::Tuple<Poco::Int64, std::string, std::string>> picked;
+      *s << db_->sql(std::string("SELECT j.id, j.tenant_id, j.conversation_key FROM jobs j WHERE ") + kRunnableJob +
+                     " ORDER BY j.next_attempt_at, j.id LIMIT 1" + (postgres ? " FOR UPDATE SKIP LOCKED" : "")),
+          use(at), use(at), use(at), into(picked), now;
+      if (picked.empty()) {
+        tx.commit();
+        return std::optional<JobRow>();
+      }
+      Poco::Int64 id = picked.front().get<0>();
+      if (postgres) {
+        lock_conversation(*db_, *s, picked.front().get<1>(), picked.front().get<2>());
+        std::vector<Poco::Int64> still;
+        *s << db_->sql(std::string("SELECT j.id FROM jobs j WHERE j.id = ? AND ") + kRunnableJob), use(id), use(at),
+            use(at), use(at), into(still), now;
+        if (still.empty()) continue; // lost a race for this conversation: roll back and pick again
+      }
+      std::string owner = worker;
+      std::int64_t until = at + lease_ms;
+      *s << db_->sql(
+          "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+          "attempts = attempts + 1, updated_at = ? WHERE id = ?"),
+          use(owner), use(until), use(at), use(id), now;
+      std::vector<JobTuple> rows;
+      *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"), use(id), into(rows), now;
       tx.commit();
-      return std::optional<JobRow>();
+      if (rows.empty()) return std::optional<JobRow>();
+      return std::optional<JobRow>(job_from(rows.front()));
     }
-    Poco::Int64 id = ids.front();
-    std::string owner = worker;
-    std::int64_t until = at + lease_ms;
-    *s << db_->sql("UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-                   "attempts = attempts + 1, updated_at = ? WHERE id = ?"),
-        use(owner), use(until), use(at), use(id), now;
-    std::vector<JobTuple> rows;
-    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"), use(id), into(rows), now;
-    tx.commit();
-    if (rows.empty()) return std::optional<JobRow>();
-    return std::optional<JobRow>(job_from(rows.front()));
+    return std::optional<JobRow>(); // contended: the caller polls again
   } catch (const Poco::Exception& ex) {
     return db_error("cannot claim a job", ex);
   }
@@ -316,8 +388,9 @@ Result<Done> JobRepository::complete(std::int64_t job_id, const std::string& out
     std::string outcome = outcome_json;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("UPDATE jobs SET state = 'done', outcome = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                   "updated_at = ? WHERE id = ?"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'done', outcome = ?, lease_owner = NULL, lease_expires_at = NULL, "
+        "updated_at = ? WHERE id = ?"),
         use(outcome), use(at), use(id), now;
     tx.commit();
     return kDone;
@@ -334,8 +407,9 @@ Result<Done> JobRepository::retry_later(std::int64_t job_id, const std::string& 
     std::string error = error_json;
     std::int64_t at = now_ms(), next = next_attempt_at;
     Transaction tx(*db_, *s);
-    *s << db_->sql("UPDATE jobs SET state = 'pending', last_error = ?, next_attempt_at = ?, lease_owner = NULL, "
-                   "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'pending', last_error = ?, next_attempt_at = ?, lease_owner = NULL, "
+        "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
         use(error), use(next), use(at), use(id), now;
     tx.commit();
     return kDone;
@@ -351,8 +425,9 @@ Result<Done> JobRepository::park(std::int64_t job_id, const std::string& state, 
     std::string st = state, detail = detail_json;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                   "updated_at = ? WHERE id = ?"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, "
+        "updated_at = ? WHERE id = ?"),
         use(st), use(detail), use(at), use(id), now;
     tx.commit();
     return kDone;
@@ -367,9 +442,10 @@ Result<Done> JobRepository::release(std::int64_t job_id) {
     Poco::Int64 id = job_id;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 "
-                   "END, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND "
-                   "state = 'running'"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 "
+        "END, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND "
+        "state = 'running'"),
         use(at), use(id), now;
     tx.commit();
     return kDone;
@@ -408,13 +484,14 @@ Result<std::int64_t> JobRepository::count_in_state(const std::string& state) {
 // ------------------------------------------------------------------------------------------ log records
 
 Result<std::optional<LogRecordRow>> LogRecordRepository::find(const std::string& connection_id,
-                                                               const std::string& conversation_key) {
+                                                              const std::string& conversation_key) {
   try {
     auto s = db_->session();
     std::string conn = connection_id, key = conversation_key;
     std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::string>> rows;
-    *s << db_->sql("SELECT tenant_id, kind, crm_record_id, crm_record_type, crm_url FROM log_records "
-                   "WHERE connection_id = ? AND conversation_key = ?"),
+    *s << db_->sql(
+        "SELECT tenant_id, kind, crm_record_id, crm_record_type, crm_url FROM log_records "
+        "WHERE connection_id = ? AND conversation_key = ?"),
         use(conn), use(key), into(rows), now;
     if (rows.empty()) return std::optional<LogRecordRow>();
     const auto& r = rows.front();
@@ -432,11 +509,12 @@ Result<Done> LogRecordRepository::save(const LogRecordRow& row) {
                 id = row.crm_record_id, type = row.crm_record_type, url = row.crm_url;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql("INSERT INTO log_records (connection_id, conversation_key, tenant_id, kind, crm_record_id, "
-                   "crm_record_type, crm_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (connection_id, conversation_key) DO UPDATE SET crm_record_id = excluded.crm_record_id, "
-                   "crm_record_type = excluded.crm_record_type, crm_url = excluded.crm_url, "
-                   "updated_at = excluded.updated_at"),
+    *s << db_->sql(
+        "INSERT INTO log_records (connection_id, conversation_key, tenant_id, kind, crm_record_id, "
+        "crm_record_type, crm_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (connection_id, conversation_key) DO UPDATE SET crm_record_id = excluded.crm_record_id, "
+        "crm_record_type = excluded.crm_record_type, crm_url = excluded.crm_url, "
+        "updated_at = excluded.updated_at"),
         use(conn), use(key), use(tenant), use(kind), use(id), use(type), use(url), use(at), use(at), now;
     tx.commit();
     return kDone;

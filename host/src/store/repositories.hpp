@@ -67,7 +67,7 @@ struct NewEvent {
   std::string event_id;
   std::string kind;
   std::string conversation_key;
-  std::string payload; // canonical JSON
+  std::string payload;                     // canonical JSON
   std::vector<std::string> connection_ids; // one job per connection
 };
 

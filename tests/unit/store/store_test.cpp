@@ -1,14 +1,27 @@
-// The store on a real SQLite file: migrations, idempotent event intake, job ordering and leases.
-// (The same repositories run on PostgreSQL in the integration suite.)
+// The store on both engines: a real SQLite file, and a real PostgreSQL server the test process starts
+// itself (support/pg_cluster.hpp; one server per test process, a fresh database per test). Migrations,
+// idempotent event intake, job ordering and leases, and the concurrency several host processes sharing
+// one database rely on.
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
+#include "support/pg_cluster.hpp"
 
 #include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 using namespace Poco::Data::Keywords;
@@ -16,16 +29,52 @@ using namespace Poco::Data::Keywords;
 namespace appconnect::store {
 namespace {
 
-class StoreTest : public ::testing::Test {
+constexpr const char* kSqlite = "sqlite";
+constexpr const char* kPostgres = "postgresql";
+
+// Opens fresh, empty databases for the engine under test: SQLite files in a temp dir, PostgreSQL
+// databases on the shared test server.
+class FreshDatabases {
+ public:
+  explicit FreshDatabases(std::string engine) : engine_(std::move(engine)) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    name_ = std::string(info->test_suite_name()) + "_" + info->name();
+    std::replace(name_.begin(), name_.end(), '/', '_');
+    if (engine_ == kSqlite) {
+      dir_ = std::filesystem::path(::testing::TempDir()) /
+             ("appconnect-store-" + std::to_string(::getpid()) + "-" + name_);
+      std::filesystem::remove_all(dir_);
+    }
+  }
+  ~FreshDatabases() {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // A URL of a new empty database. Throws (failing the test) if the PostgreSQL server cannot start.
+  std::string make_url() {
+    const int n = ++count_;
+    if (engine_ == kSqlite) return "sqlite:" + (dir_ / ("test" + std::to_string(n) + ".db")).string();
+    static std::atomic<int> serial{0};
+    // Unique in the process (a test binary run directly runs every test against one server).
+    return appconnect::testing::shared_pg_cluster().create_database("s" + std::to_string(++serial) + "_" + name_);
+  }
+
+ private:
+  std::string engine_;
+  std::string name_;
+  std::filesystem::path dir_;
+  int count_ = 0;
+};
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("appconnect-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = Database::open("sqlite:" + (dir_ / "test.db").string(), 4);
+    fresh_ = std::make_unique<FreshDatabases>(GetParam());
+    url_ = fresh_->make_url();
+    auto db = Database::open(url_, 4);
     ASSERT_TRUE(db) << db.error().message;
     db_ = db.value();
+    ASSERT_EQ(db_->dialect(), postgres() ? Dialect::kPostgres : Dialect::kSqlite);
     auto v = migrate(*db_);
     ASSERT_TRUE(v) << v.error().message;
     TenantRepository tenants(db_);
@@ -33,32 +82,53 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override {
     db_.reset();
-    std::filesystem::remove_all(dir_);
+    fresh_.reset();
   }
+
+  bool postgres() const { return GetParam() == kPostgres; }
 
   NewEvent event(const std::string& id, const std::string& key, std::vector<std::string> connections = {"c1"}) {
     return NewEvent{"t1", id, "call", key, R"({"id":")" + id + R"("})", std::move(connections)};
   }
 
-  std::filesystem::path dir_;
+  std::shared_ptr<Database> open_another(int pool_size = 4) {
+    auto db = Database::open(url_, pool_size);
+    EXPECT_TRUE(db) << db.error().message;
+    return db ? db.value() : nullptr;
+  }
+
+  std::unique_ptr<FreshDatabases> fresh_;
+  std::string url_;
   std::shared_ptr<Database> db_;
 };
 
-TEST_F(StoreTest, MigrationsReachTheNewestVersionOnceAndRecordIt) {
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values(kSqlite, kPostgres),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST_P(StoreTest, MigrationsReachTheNewestVersionOnceAndRecordIt) {
   const int newest = migrations().back().version;
   auto again = migrate(*db_);
   ASSERT_TRUE(again);
   EXPECT_EQ(again.value(), newest);
+  auto version = schema_version(*db_);
+  ASSERT_TRUE(version) << version.error().message;
+  EXPECT_EQ(version.value(), newest);
   auto s = db_->session();
   int rows = 0;
   *s << "SELECT COUNT(*) FROM schema_migrations", into(rows), now;
   EXPECT_EQ(rows, static_cast<int>(migrations().size()));
-  std::string mode;
-  *s << "PRAGMA journal_mode", into(mode), now;
-  EXPECT_EQ(mode, "wal");
+  if (postgres()) {
+    std::string server;
+    *s << "SHOW server_version_num", into(server), now;
+    EXPECT_GE(std::stoi(server), 150000);
+  } else {
+    std::string mode;
+    *s << "PRAGMA journal_mode", into(mode), now;
+    EXPECT_EQ(mode, "wal");
+  }
 }
 
-TEST_F(StoreTest, RefusesADatabaseFromANewerHost) {
+TEST_P(StoreTest, RefusesADatabaseFromANewerHost) {
   {
     auto s = db_->session();
     *s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)", now;
@@ -68,7 +138,15 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerHost) {
   EXPECT_NE(v.error().message.find("newer than this host"), std::string::npos);
 }
 
-TEST_F(StoreTest, EventsAreIdempotentOnTenantAndId) {
+TEST_P(StoreTest, PlaceholdersAreRewrittenForTheDialect) {
+  const std::string text = "SELECT a FROM t WHERE b = ? AND c = '?' AND d = 'it''s?' AND e = ?";
+  if (postgres())
+    EXPECT_EQ(db_->sql(text), "SELECT a FROM t WHERE b = $1 AND c = '?' AND d = 'it''s?' AND e = $2");
+  else
+    EXPECT_EQ(db_->sql(text), text);
+}
+
+TEST_P(StoreTest, EventsAreIdempotentOnTenantAndId) {
   EventRepository events(db_);
   auto first = events.store(event("e1", "call:s1:101", {"c1", "c2"}));
   ASSERT_TRUE(first);
@@ -84,9 +162,24 @@ TEST_F(StoreTest, EventsAreIdempotentOnTenantAndId) {
   auto row = events.get("t1", "e1");
   ASSERT_TRUE(row && row.value());
   EXPECT_EQ(row.value()->conversation_key, "call:s1:101");
+  auto by_seq = events.get_by_seq(first.value().seq);
+  ASSERT_TRUE(by_seq && by_seq.value());
+  EXPECT_EQ(by_seq.value()->event_id, "e1");
+  EXPECT_EQ(by_seq.value()->payload, R"({"id":"e1"})");
+  EXPECT_GT(by_seq.value()->received_at, 0);
 }
 
-TEST_F(StoreTest, JobsOfOneConversationRunInOrder) {
+TEST_P(StoreTest, AResendWithAnotherConversationKeyIsStillADuplicate) {
+  EventRepository events(db_);
+  auto first = events.store(event("e1", "k1"));
+  ASSERT_TRUE(first) << first.error().message;
+  auto resent = events.store(event("e1", "k2"));
+  ASSERT_TRUE(resent) << resent.error().message;
+  EXPECT_TRUE(resent.value().duplicate);
+  EXPECT_EQ(resent.value().seq, first.value().seq);
+}
+
+TEST_P(StoreTest, JobsOfOneConversationRunInOrder) {
   EventRepository events(db_);
   JobRepository jobs(db_);
   ASSERT_TRUE(events.store(event("e1", "k1")));
@@ -109,7 +202,7 @@ TEST_F(StoreTest, JobsOfOneConversationRunInOrder) {
   EXPECT_GT(c.value()->id, a.value()->id);
 }
 
-TEST_F(StoreTest, AnExpiredLeaseMakesTheJobRunnableAgain) {
+TEST_P(StoreTest, AnExpiredLeaseMakesTheJobRunnableAgain) {
   EventRepository events(db_);
   JobRepository jobs(db_);
   ASSERT_TRUE(events.store(event("e1", "k1")));
@@ -122,7 +215,7 @@ TEST_F(StoreTest, AnExpiredLeaseMakesTheJobRunnableAgain) {
   EXPECT_EQ(b.value()->attempts, 2);
 }
 
-TEST_F(StoreTest, RetryLaterWaitsAndParkKeepsTheReason) {
+TEST_P(StoreTest, RetryLaterWaitsAndParkKeepsTheReason) {
   EventRepository events(db_);
   JobRepository jobs(db_);
   ASSERT_TRUE(events.store(event("e1", "k1")));
@@ -138,9 +231,11 @@ TEST_F(StoreTest, RetryLaterWaitsAndParkKeepsTheReason) {
   ASSERT_EQ(list.value().size(), 1u);
   EXPECT_EQ(list.value()[0].state, "failed");
   EXPECT_EQ(list.value()[0].last_error, R"({"code":"validation"})");
+  EXPECT_EQ(list.value()[0].outcome, "");
+  EXPECT_EQ(jobs.count_in_state("failed").value(), 1);
 }
 
-TEST_F(StoreTest, ReleaseGivesAJobBackWithoutCountingTheAttempt) {
+TEST_P(StoreTest, ReleaseGivesAJobBackWithoutCountingTheAttempt) {
   EventRepository events(db_);
   JobRepository jobs(db_);
   ASSERT_TRUE(events.store(event("e1", "k1")));
@@ -152,7 +247,7 @@ TEST_F(StoreTest, ReleaseGivesAJobBackWithoutCountingTheAttempt) {
   EXPECT_EQ(b.value()->attempts, 1);
 }
 
-TEST_F(StoreTest, LogRecordsMapAConversationToOneCrmRecord) {
+TEST_P(StoreTest, LogRecordsMapAConversationToOneCrmRecord) {
   LogRecordRepository records(db_);
   auto none = records.find("c1", "k1");
   ASSERT_TRUE(none);
@@ -164,11 +259,12 @@ TEST_F(StoreTest, LogRecordsMapAConversationToOneCrmRecord) {
   EXPECT_EQ(found.value()->crm_record_id, "00T2");
 }
 
-TEST_F(StoreTest, ConnectionAuthUpdateMergesSettings) {
+TEST_P(StoreTest, ConnectionAuthUpdateMergesSettings) {
   ConnectionRepository connections(db_);
-  ASSERT_TRUE(connections.upsert({"c1", "t1", "salesforce", {{"login_url", "http://x"}}, {{"refresh_token", "r"}}, true}));
-  ASSERT_TRUE(connections.update_auth("c1", {{"refresh_token", "r"}, {"access_token", "a"}},
-                                      {{"instance_url", "http://y"}}));
+  ASSERT_TRUE(
+      connections.upsert({"c1", "t1", "salesforce", {{"login_url", "http://x"}}, {{"refresh_token", "r"}}, true}));
+  ASSERT_TRUE(
+      connections.update_auth("c1", {{"refresh_token", "r"}, {"access_token", "a"}}, {{"instance_url", "http://y"}}));
   auto c = connections.get("c1");
   ASSERT_TRUE(c && c.value());
   EXPECT_EQ(c.value()->settings.at("login_url").as_string(), "http://x");
@@ -177,7 +273,43 @@ TEST_F(StoreTest, ConnectionAuthUpdateMergesSettings) {
   EXPECT_FALSE(connections.update_auth("missing", {}, {}));
 }
 
-TEST_F(StoreTest, ConcurrentClaimsNeverHandOutOneJobTwice) {
+TEST_P(StoreTest, TenantsAndConnectionsRoundTrip) {
+  TenantRepository tenants(db_);
+  ASSERT_TRUE(tenants.upsert({"t1", "Renamed", {{"region", "eu"}}}));
+  ASSERT_TRUE(tenants.upsert({"t2", "Tenant two", {}}));
+  auto t = tenants.get("t1");
+  ASSERT_TRUE(t && t.value());
+  EXPECT_EQ(t.value()->name, "Renamed");
+  EXPECT_EQ(t.value()->settings.at("region").as_string(), "eu");
+  EXPECT_FALSE(tenants.get("nope").value().has_value());
+  EXPECT_EQ(tenants.list().value().size(), 2u);
+
+  ConnectionRepository connections(db_);
+  ASSERT_TRUE(connections.upsert({"c2", "t1", "salesforce", {}, {}, false}));
+  ASSERT_TRUE(connections.upsert({"c1", "t1", "salesforce", {}, {}, true}));
+  ASSERT_TRUE(connections.upsert({"c3", "t2", "hubspot", {}, {}, true}));
+  auto mine = connections.list_for_tenant("t1");
+  ASSERT_TRUE(mine) << mine.error().message;
+  ASSERT_EQ(mine.value().size(), 2u);
+  EXPECT_EQ(mine.value()[0].id, "c1");
+  EXPECT_TRUE(mine.value()[0].enabled);
+  EXPECT_FALSE(mine.value()[1].enabled);
+  EXPECT_EQ(connections.list_all().value().size(), 3u);
+}
+
+TEST_P(StoreTest, AFailedWriteRollsBackAndLeavesTheSessionUsable) {
+  // One session only: the failed transaction must not leave it inside an aborted transaction.
+  auto single = open_another(1);
+  ASSERT_TRUE(single);
+  ConnectionRepository connections(single);
+  auto bad = connections.upsert({"c9", "no-such-tenant", "salesforce", {}, {}, true});
+  ASSERT_FALSE(bad) << "the tenant foreign key must be enforced";
+  ASSERT_TRUE(connections.upsert({"c1", "t1", "salesforce", {}, {}, true}));
+  EXPECT_FALSE(connections.get("c9").value().has_value());
+  EXPECT_TRUE(connections.get("c1").value().has_value());
+}
+
+TEST_P(StoreTest, ConcurrentClaimsNeverHandOutOneJobTwice) {
   EventRepository events(db_);
   JobRepository jobs(db_);
   for (int i = 0; i < 40; ++i) ASSERT_TRUE(events.store(event("e" + std::to_string(i), "k" + std::to_string(i))));
@@ -199,10 +331,323 @@ TEST_F(StoreTest, ConcurrentClaimsNeverHandOutOneJobTwice) {
   EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end());
 }
 
+// Workers that claim, "work" briefly and complete jobs until `total` jobs are done, recording what
+// would break the job contract: a job handed out twice, two jobs of one conversation (per connection)
+// running at once, or (unless jobs are parked) a conversation's jobs claimed out of id order. With
+// `park_every` = n, every n-th job is parked as unresolved on its first run instead of completed, as the
+// matching stage does when a person must pick the contact; something must then put it back to pending.
+class ClaimAudit {
+ public:
+  struct Options {
+    int threads = 8;
+    int total = 0;
+    int park_every = 0;
+    std::function<void()> alongside; // runs on the calling thread while the workers work
+  };
+
+  void run(const std::vector<std::shared_ptr<Database>>& processes, const Options& options) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < options.threads; ++t)
+      workers.emplace_back([&, t] {
+        JobRepository jobs(processes[static_cast<std::size_t>(t) % processes.size()]);
+        const std::string worker = "w" + std::to_string(t);
+        while (done_.load() < options.total && std::chrono::steady_clock::now() < deadline) {
+          auto j = jobs.claim(worker, 60000);
+          if (!j) {
+            fail("claim failed: " + j.error().message);
+            return;
+          }
+          if (!j.value()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+          }
+          const JobRow job = *j.value();
+          const std::string conversation = job.connection_id + "|" + job.conversation_key;
+          bool park = false;
+          {
+            std::lock_guard lock(mutex_);
+            if (!claimed_.insert(job.id).second) violations_.push_back("job " + std::to_string(job.id) + " twice");
+            if (auto it = running_.find(conversation); it != running_.end())
+              violations_.push_back("jobs " + std::to_string(it->second) + " and " + std::to_string(job.id) + " of " +
+                                    conversation + " running at once");
+            running_[conversation] = job.id;
+            order_[conversation].push_back(job.id);
+            park = options.park_every > 0 && job.id % options.park_every == 0 && parked_.insert(job.id).second;
+            if (park) claimed_.erase(job.id); // it will be handed out again once decided
+          }
+          std::this_thread::sleep_for(std::chrono::microseconds(200 + 100 * (job.id % 5)));
+          {
+            // Off the books before it is marked done: from then on the next job may be claimed.
+            std::lock_guard lock(mutex_);
+            running_.erase(conversation);
+          }
+          auto finished = park ? jobs.park(job.id, "unresolved", R"({"code":"ambiguous"})")
+                               : jobs.complete(job.id, R"({"action":"created"})");
+          if (!finished) {
+            fail("finishing a job failed: " + finished.error().message);
+            return;
+          }
+          if (!park) ++done_;
+        }
+      });
+    if (options.alongside) options.alongside();
+    for (auto& w : workers) w.join();
+    if (options.park_every == 0)
+      for (const auto& [conversation, ids] : order_)
+        if (!std::is_sorted(ids.begin(), ids.end())) violations_.push_back(conversation + " claimed out of order");
+  }
+
+  bool all_done(int total) const { return done_.load() >= total; }
+  std::size_t claimed() const { return claimed_.size(); }
+  std::size_t parked() const { return parked_.size(); }
+  const std::map<std::string, std::vector<std::int64_t>>& order() const { return order_; }
+  const std::vector<std::string>& violations() const { return violations_; }
+
+ private:
+  void fail(const std::string& what) {
+    std::lock_guard lock(mutex_);
+    violations_.push_back(what);
+  }
+
+  std::atomic<int> done_{0};
+  std::mutex mutex_;
+  std::set<std::int64_t> claimed_;
+  std::set<std::int64_t> parked_;
+  std::map<std::string, std::int64_t> running_;
+  std::map<std::string, std::vector<std::int64_t>> order_;
+  std::vector<std::string> violations_;
+};
+
+// What the unresolved queue does when a person decides: the parked job goes back to the workers.
+void put_back_unresolved(Database& db, std::int64_t job_id = 0) {
+  auto s = db.session();
+  Poco::Int64 at = now_ms(), id = job_id;
+  if (job_id == 0)
+    *s << db.sql("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE state = 'unresolved'"),
+        use(at), now;
+  else
+    *s << db.sql("UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?"), use(at), use(id),
+        now;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (std::size_t i = 0; i < lines.size() && i < 20; ++i) out += lines[i] + "\n";
+  return out;
+}
+
+TEST_P(StoreTest, ConcurrentClaimersKeepEveryConversationSerialAndInOrder) {
+  // 200 jobs over 20 conversations, claimed by 8 threads of two "processes" (two Database objects, each
+  // with its own sessions, as two hosts sharing the database would have).
+  EventRepository events(db_);
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(events.store(event("e" + std::to_string(i), "k" + std::to_string(i % 20))));
+  std::vector<std::shared_ptr<Database>> processes = {open_another(), open_another()};
+  ASSERT_TRUE(processes[0] && processes[1]);
+  ClaimAudit audit;
+  audit.run(processes, {8, 200, 0, {}});
+  EXPECT_TRUE(audit.violations().empty()) << joined(audit.violations());
+  EXPECT_EQ(audit.claimed(), 200u);
+  EXPECT_EQ(audit.order().size(), 20u);
+  for (const auto& [conversation, ids] : audit.order()) EXPECT_EQ(ids.size(), 10u) << conversation;
+  JobRepository jobs(db_);
+  EXPECT_EQ(jobs.count_in_state("done").value(), 200);
+  EXPECT_EQ(jobs.count_in_state("pending").value(), 0);
+  EXPECT_EQ(jobs.count_in_state("running").value(), 0);
+}
+
+TEST_P(StoreTest, EventsStoredWhileClaimingKeepConversationOrder) {
+  // Intake by 4 threads of two "processes" races with 8 claimers: a conversation's jobs must still be
+  // claimed one at a time and in id order, which needs them to become visible in id order.
+  std::vector<std::shared_ptr<Database>> processes = {open_another(), open_another()};
+  ASSERT_TRUE(processes[0] && processes[1]);
+  constexpr int kProducers = 4, kPerProducer = 40, kTotal = kProducers * kPerProducer;
+  std::atomic<int> store_failures{0};
+  ClaimAudit audit;
+  audit.run(processes, {8, kTotal, 0, [&] {
+                          std::vector<std::thread> producers;
+                          for (int p = 0; p < kProducers; ++p)
+                            producers.emplace_back([&, p] {
+                              EventRepository events(processes[static_cast<std::size_t>(p) % processes.size()]);
+                              for (int i = 0; i < kPerProducer; ++i) {
+                                const int n = p * kPerProducer + i;
+                                if (!events.store(event("e" + std::to_string(n), "k" + std::to_string(i % 8))))
+                                  ++store_failures;
+                              }
+                            });
+                          for (auto& t : producers) t.join();
+                        }});
+  EXPECT_EQ(store_failures.load(), 0);
+  EXPECT_TRUE(audit.violations().empty()) << joined(audit.violations());
+  EXPECT_EQ(audit.claimed(), static_cast<std::size_t>(kTotal));
+}
+
+TEST_P(StoreTest, ADecidedJobWaitsForTheLaterJobOfItsConversationThatIsRunning) {
+  // Unresolved does not hold up the conversation, so job 2 runs while job 1 waits for a person; when
+  // job 1 is put back to pending it must not run beside job 2, and once job 2 is done it runs.
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  ASSERT_TRUE(events.store(event("e2", "k1")));
+  auto first = jobs.claim("w1", 60000);
+  ASSERT_TRUE(first && first.value());
+  ASSERT_TRUE(jobs.park(first.value()->id, "unresolved", R"({"code":"ambiguous"})"));
+  auto second = jobs.claim("w2", 60000);
+  ASSERT_TRUE(second && second.value());
+  EXPECT_GT(second.value()->id, first.value()->id);
+  put_back_unresolved(*db_, first.value()->id);
+  auto blocked = jobs.claim("w3", 60000);
+  ASSERT_TRUE(blocked);
+  EXPECT_FALSE(blocked.value().has_value()) << "job " << blocked.value()->id << " ran beside the running job";
+  ASSERT_TRUE(jobs.complete(second.value()->id, "{}"));
+  auto again = jobs.claim("w3", 60000);
+  ASSERT_TRUE(again && again.value());
+  EXPECT_EQ(again.value()->id, first.value()->id);
+}
+
+TEST_P(StoreTest, ADecidedJobGoesFirstWhenTheLaterJobsLeaseExpired) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  ASSERT_TRUE(events.store(event("e2", "k1")));
+  auto first = jobs.claim("w1", 60000);
+  ASSERT_TRUE(first && first.value());
+  ASSERT_TRUE(jobs.park(first.value()->id, "unresolved", "{}"));
+  auto second = jobs.claim("dead-worker", 1);
+  ASSERT_TRUE(second && second.value());
+  put_back_unresolved(*db_, first.value()->id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Both are claimable on their own; the earlier one goes first and the later one waits for it.
+  auto a = jobs.claim("w2", 60000);
+  ASSERT_TRUE(a && a.value());
+  EXPECT_EQ(a.value()->id, first.value()->id);
+  auto b = jobs.claim("w3", 60000);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b.value().has_value());
+}
+
+TEST_P(StoreTest, ConcurrentClaimersAndDecisionsNeverRunTwoJobsOfAConversation) {
+  // As above, while every 4th job is parked as unresolved and put back by a "person" shortly after:
+  // 8 claimers of two processes, 200 jobs over 20 conversations.
+  EventRepository events(db_);
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(events.store(event("e" + std::to_string(i), "k" + std::to_string(i % 20))));
+  std::vector<std::shared_ptr<Database>> processes = {open_another(), open_another()};
+  ASSERT_TRUE(processes[0] && processes[1]);
+  ClaimAudit audit;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  audit.run(processes, {8, 200, 4, [&] {
+                          while (!audit.all_done(200) && std::chrono::steady_clock::now() < deadline) {
+                            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                            try {
+                              put_back_unresolved(*processes[0]);
+                            } catch (const Poco::Exception& ex) {
+                              ADD_FAILURE() << "putting jobs back failed: " << ex.displayText();
+                              return;
+                            }
+                          }
+                        }});
+  EXPECT_TRUE(audit.violations().empty()) << joined(audit.violations());
+  EXPECT_EQ(audit.claimed(), 200u);
+  EXPECT_EQ(audit.parked(), 50u);
+  JobRepository jobs(db_);
+  EXPECT_EQ(jobs.count_in_state("done").value(), 200);
+}
+
+TEST_P(StoreTest, ConcurrentResendsStoreTheEventOnce) {
+  std::vector<std::shared_ptr<Database>> processes = {open_another(), open_another()};
+  ASSERT_TRUE(processes[0] && processes[1]);
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = "dup" + std::to_string(round);
+    std::atomic<int> stored{0}, duplicates{0}, failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+      threads.emplace_back([&, t] {
+        EventRepository events(processes[static_cast<std::size_t>(t) % processes.size()]);
+        // Half of the resends carry another conversation key, so they do not share a lock.
+        auto r = events.store(event(id, t % 2 ? "ka" : "kb"));
+        if (!r)
+          ++failures;
+        else if (r.value().duplicate)
+          ++duplicates;
+        else
+          ++stored;
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(stored.load(), 1);
+    EXPECT_EQ(duplicates.load(), 5);
+  }
+  JobRepository jobs(db_);
+  EXPECT_EQ(jobs.count_in_state("pending").value(), 5);
+}
+
+TEST_P(StoreTest, HostsMigratingAtOnceBothSucceedWithOneSchema) {
+  // Several host processes starting together on an empty database: each runs migrate(); the schema must
+  // be created exactly once and every one of them must report the newest version.
+  const int newest = migrations().back().version;
+  for (int round = 0; round < 3; ++round) {
+    const std::string url = fresh_->make_url();
+    std::vector<std::shared_ptr<Database>> hosts;
+    for (int h = 0; h < 4; ++h) {
+      auto db = Database::open(url, 2);
+      ASSERT_TRUE(db) << db.error().message;
+      hosts.push_back(db.value());
+    }
+    std::mutex m;
+    std::condition_variable cv;
+    int ready = 0;
+    std::vector<Result<int>> results(hosts.size(), Result<int>(0));
+    std::vector<std::thread> threads;
+    for (std::size_t h = 0; h < hosts.size(); ++h)
+      threads.emplace_back([&, h] {
+        {
+          std::unique_lock lock(m);
+          ++ready;
+          cv.notify_all();
+          cv.wait(lock, [&] { return ready == static_cast<int>(hosts.size()); });
+        }
+        results[h] = migrate(*hosts[h]);
+      });
+    for (auto& t : threads) t.join();
+    for (const auto& r : results) {
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r.value(), newest);
+    }
+    auto s = hosts[0]->session();
+    int recorded = 0;
+    *s << "SELECT COUNT(*) FROM schema_migrations", into(recorded), now;
+    EXPECT_EQ(recorded, static_cast<int>(migrations().size()));
+    int tables = 0;
+    if (postgres())
+      *s << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'jobs'",
+          into(tables), now;
+    else
+      *s << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'", into(tables), now;
+    EXPECT_EQ(tables, 1);
+    // The schema works: a host can store and claim on it.
+    ASSERT_TRUE(TenantRepository(hosts[1]).upsert({"t1", "Tenant one", {}}));
+    ASSERT_TRUE(EventRepository(hosts[2]).store(event("e1", "k1")));
+    auto job = JobRepository(hosts[3]).claim("w", 60000);
+    ASSERT_TRUE(job && job.value());
+  }
+}
+
 TEST(DatabaseUrl, RejectsUnknownSchemesClearly) {
   auto db = Database::open("mysql://nope");
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().message.find("sqlite: or postgresql:"), std::string::npos);
+}
+
+TEST(DatabaseUrl, PostgresUrlReachesTheTestServer) {
+  auto& cluster = appconnect::testing::shared_pg_cluster();
+  auto db = Database::open(cluster.url());
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db.value()->dialect(), Dialect::kPostgres);
+  EXPECT_EQ(db.value()->description().find("password"), std::string::npos);
+  auto s = db.value()->session();
+  std::string user;
+  *s << "SELECT current_user", into(user), now;
+  EXPECT_EQ(user, "postgres");
 }
 
 } // namespace
