@@ -38,6 +38,7 @@ extern \"C\" const char appconnect_plugin_manifest_json[] = R\"ac_manifest(@mani
   configure_file("${manifest}" "${ARG_OUTPUT_DIRECTORY}/${ARG_OUTPUT_NAME}.manifest.json" COPYONLY)
 
   add_library(${target} MODULE ${ARG_SOURCES} "${embedded}")
+  set_property(GLOBAL APPEND PROPERTY APPCONNECT_PLUGIN_TARGETS ${target})
   target_link_libraries(${target} PRIVATE AppConnect::sdk)
   set_target_properties(${target} PROPERTIES
     PREFIX ""

@@ -1,9 +1,11 @@
 #include "app/host.hpp"
 
+#include "admin/admin_routes.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "ingest/event.hpp"
 #include "ingest/ingest_service.hpp"
+#include "matching/contact_cache.hpp"
 #include "matching/phone.hpp"
 #include "pipeline/connector_client.hpp"
 #include "pipeline/processor.hpp"
@@ -12,6 +14,7 @@
 #include "plugins/plugin_registry.hpp"
 #include "httpclient/http_client.hpp"
 #include "store/database.hpp"
+#include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 
@@ -45,10 +48,13 @@ struct Host::Parts {
   std::shared_ptr<store::EventRepository> events;
   std::shared_ptr<store::JobRepository> jobs;
   std::shared_ptr<store::LogRecordRepository> log_records;
+  std::shared_ptr<store::UnresolvedRepository> unresolved;
+  std::shared_ptr<store::PlaceholderRepository> placeholders;
   std::shared_ptr<httpclient::HttpClient> http_client;
   std::shared_ptr<plugins::HostServices> services;
   std::shared_ptr<plugins::PluginRegistry> registry;
   std::shared_ptr<pipeline::ConnectorClient> connector;
+  std::shared_ptr<matching::ContactCache> contacts;
   std::shared_ptr<pipeline::Processor> processor;
   std::unique_ptr<pipeline::WorkerPool> workers;
   std::shared_ptr<ingest::IngestService> ingest;
@@ -108,11 +114,15 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   p->events = std::make_shared<store::EventRepository>(p->db);
   p->jobs = std::make_shared<store::JobRepository>(p->db);
   p->log_records = std::make_shared<store::LogRecordRepository>(p->db);
+  p->unresolved = std::make_shared<store::UnresolvedRepository>(p->db);
+  p->placeholders = std::make_shared<store::PlaceholderRepository>(p->db);
 
   // Tenants and connections named in the config file are (re)applied at every start. Tokens obtained
   // since (refreshed access tokens) are kept unless the file supplies new ones.
   for (const auto& t : config.tenants) {
-    auto saved = p->tenants->upsert({t.id, t.name, boost::json::object{{"default_region", t.default_region}}});
+    boost::json::object settings = t.settings;
+    settings["default_region"] = t.default_region;
+    auto saved = p->tenants->upsert({t.id, t.name, settings});
     if (!saved) return saved.error();
   }
   for (const auto& c : config.connections) {
@@ -143,12 +153,14 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
 
   p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections);
   auto phones = std::make_shared<matching::PhoneNormalizer>();
-  p->processor = std::make_shared<pipeline::Processor>(
-      pipeline::ProcessorDeps{p->events, p->connections, p->tenants, p->log_records, p->connector, phones});
+  p->contacts = std::make_shared<matching::ContactCache>();
+  p->processor = std::make_shared<pipeline::Processor>(pipeline::ProcessorDeps{
+      p->events, p->connections, p->tenants, p->log_records, p->unresolved, p->placeholders, p->connector, phones,
+      p->contacts});
   char hostname[256] = {0};
   ::gethostname(hostname, sizeof hostname - 1);
   p->host_name = hostname;
-  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->processor, config.workers,
+  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, config.workers,
                                                       p->host_name + ":" + std::to_string(::getpid()));
   auto* workers = p->workers.get();
   p->ingest = std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants,
@@ -257,6 +269,9 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                                                          {"event", parse_or_null(row.value()->payload)},
                                                          {"jobs", std::move(list)}});
   });
+  auto* workers = p.workers.get();
+  admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
+                                                    p.contacts, [workers] { workers->notify(); }});
   return router;
 }
 

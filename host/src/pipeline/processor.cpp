@@ -2,6 +2,8 @@
 
 #include "common/log.hpp"
 #include "ingest/event.hpp"
+#include "matching/conflict_rules.hpp"
+#include "matching/policy.hpp"
 #include "pipeline/compose.hpp"
 
 #include <appconnect/types.hpp>
@@ -18,20 +20,10 @@ JobOutcome failed(Error e) {
   return o;
 }
 
-JobOutcome unresolved(std::string reason, std::string message, boost::json::object extra = {}) {
-  JobOutcome o;
-  o.kind = JobOutcome::Kind::kUnresolved;
-  o.detail = std::move(extra);
-  o.detail["reason"] = std::move(reason);
-  o.detail["message"] = std::move(message);
-  return o;
-}
-
-JobOutcome done(std::string action, const sdk::LogRecordRef& record, boost::json::object extra = {}) {
+JobOutcome done(std::string action, boost::json::object extra = {}) {
   JobOutcome o;
   o.detail = std::move(extra);
   o.detail["action"] = std::move(action);
-  o.detail["record"] = boost::json::value_from(record);
   return o;
 }
 
@@ -46,48 +38,222 @@ Result<T> decode(const Result<boost::json::value>& reply, const char* operation)
   }
 }
 
+// Everything the matching stage learned; it becomes the job's explanation.
+struct Match {
+  std::optional<sdk::Contact> contact;
+  std::string decided_by; // single_match | rule name | placeholder | picked | created
+  std::string unresolved_reason;
+  std::string unresolved_message;
+  std::vector<sdk::Contact> candidates;
+  boost::json::object explanation;
+  std::optional<Error> error;
+};
+
+struct Context {
+  const store::JobRow& job;
+  ingest::CommunicationEvent event;
+  store::ConnectionRow connection;
+  matching::MatchingPolicy policy;
+  matching::NormalizedPhone phone;
+  std::vector<std::string> variants;
+};
+
+boost::json::array candidates_json(const std::vector<sdk::Contact>& cs) {
+  boost::json::array a;
+  for (const auto& c : cs) a.push_back(boost::json::value_from(c));
+  return a;
+}
+
+} // namespace
+
+namespace {
+
+// Loads the event, connection and policy of a job.
+Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boost::json::object* policy_override) {
+  auto row = d.events->get_by_seq(job.event_seq);
+  if (!row) return row.error();
+  if (!row.value()) return Error::make(error_code::kNotFound, "the job's event is missing", false);
+  boost::system::error_code ec;
+  const auto doc = boost::json::parse(row.value()->payload, ec);
+  if (ec) return Error::make(error_code::kInternal, "stored event is not JSON", false);
+  auto event = ingest::parse_event(doc, row.value()->tenant_id);
+  if (!event) return event.error();
+  auto connection = d.connections->get(job.connection_id);
+  if (!connection) return connection.error();
+  if (!connection.value()) return Error::make(error_code::kNotFound, "connection '" + job.connection_id + "' is gone", false);
+  boost::json::object tenant_settings;
+  if (auto t = d.tenants->get(event.value().tenant_id); t && t.value()) tenant_settings = t.value()->settings;
+  boost::json::object connection_settings = connection.value()->settings;
+  if (policy_override != nullptr) {
+    tenant_settings["matching"] = *policy_override;
+    connection_settings.erase("matching");
+  }
+  auto policy = matching::policy_from(tenant_settings, connection_settings, *d.phones);
+  if (!policy) return policy.error();
+  Context c{job, std::move(event.value()), *connection.value(), std::move(policy.value()), {}, {}};
+  c.phone = d.phones->normalize(c.event.counterpart().phone, c.policy.default_region);
+  c.variants = d.phones->search_variants(c.phone);
+  return c;
+}
+
+// Chooses the contact for a communication without writing anything to the CRM, except a placeholder
+// when `allow_create` is set and the policy asks for one.
+Match match_contact(const ProcessorDeps& d, const Context& c, bool allow_create, const std::string& claimant) {
+  Match m;
+  m.explanation["phone"] = c.phone.valid ? c.phone.e164 : c.phone.raw;
+  if (!c.phone.valid) {
+    m.unresolved_reason = "invalid_number";
+    m.unresolved_message = "'" + c.phone.raw + "' is not a valid phone number (" + c.phone.error + ")";
+    return m;
+  }
+  m.explanation["variants"] = sdk::json_fields::to_array(c.variants);
+  bool hit = false;
+  auto found = d.contacts->lookup(
+      c.connection.id, c.phone.e164, c.policy.cache_ttl_ms,
+      [&]() -> Result<std::vector<sdk::Contact>> {
+        sdk::FindContactsRequest search;
+        search.phone_e164 = c.phone.e164;
+        search.variants = c.variants;
+        search.limit = 20;
+        auto r = decode<sdk::FindContactsResult>(
+            d.connector->call(c.connection.id, "find_contacts", boost::json::value_from(search)), "find_contacts");
+        if (!r) return r.error();
+        return std::move(r.value().contacts);
+      },
+      &hit);
+  if (!found) {
+    m.error = found.error();
+    return m;
+  }
+  m.candidates = found.value();
+  m.explanation["cache"] = hit ? "hit" : "miss";
+  m.explanation["candidates"] = static_cast<std::int64_t>(m.candidates.size());
+
+  if (c.policy.shared_numbers.count(c.phone.e164)) {
+    m.unresolved_reason = "shared_number";
+    m.unresolved_message = c.phone.e164 + " is marked as a shared number (switchboard or main line); it is never "
+                           "linked to a person automatically";
+    return m;
+  }
+  if (m.candidates.size() == 1) {
+    m.contact = m.candidates.front();
+    m.decided_by = "single_match";
+    return m;
+  }
+  if (m.candidates.size() > 1) {
+    auto resolution = matching::resolve(m.candidates, c.policy.rules, "");
+    m.explanation["rules"] = resolution.to_json(m.candidates);
+    if (resolution.chosen) {
+      m.contact = m.candidates[*resolution.chosen];
+      m.decided_by = resolution.decided_by ? matching::rule_name(*resolution.decided_by) : "rules";
+      return m;
+    }
+    m.unresolved_reason = "multiple_matches";
+    m.unresolved_message = std::to_string(m.candidates.size()) + " CRM records have the number " + c.phone.e164 +
+                           " and the conflict rules could not choose one";
+    return m;
+  }
+  // No record has the number.
+  if (!c.policy.placeholder.enabled) {
+    m.unresolved_reason = "no_match";
+    m.unresolved_message = "no CRM record has the number " + c.phone.e164 + " and placeholder contacts are off";
+    return m;
+  }
+  m.explanation["placeholder"] = true;
+  if (!allow_create) {
+    m.decided_by = "placeholder";
+    return m;
+  }
+  // One placeholder per number, even when two calls arrive before the CRM's search index shows the
+  // first one: the placeholders table admits one creator, the others wait for its result.
+  auto claim = d.placeholders->claim(c.connection.id, c.phone.e164, claimant, 120000);
+  if (!claim) {
+    m.error = claim.error();
+    return m;
+  }
+  if (claim.value().state == store::PlaceholderClaim::State::kReady) {
+    try {
+      m.contact = boost::json::value_to<sdk::Contact>(boost::json::value(claim.value().contact));
+      m.decided_by = "placeholder";
+    } catch (const std::exception& ex) {
+      m.error = Error::make(error_code::kInternal, std::string("stored placeholder is unreadable: ") + ex.what(), false);
+    }
+    return m;
+  }
+  if (claim.value().state == store::PlaceholderClaim::State::kBusy) {
+    Error busy = Error::make(error_code::kConflict, "a placeholder for " + c.phone.e164 + " is being created", true);
+    busy.retry_after_ms = 1000;
+    m.error = busy;
+    return m;
+  }
+  sdk::CreateContactRequest create;
+  create.type = c.policy.placeholder.type;
+  create.last_name = matching::placeholder_name(c.policy.placeholder.name_template, c.event, c.phone.e164);
+  create.phone = c.phone.e164;
+  create.source = "Phone Inquiry";
+  auto created = decode<sdk::Contact>(
+      d.connector->call(c.connection.id, "create_contact", boost::json::value_from(create)), "create_contact");
+  if (!created) {
+    (void)d.placeholders->abandon(c.connection.id, c.phone.e164, claimant);
+    m.error = created.error();
+    return m;
+  }
+  (void)d.placeholders->fulfil(c.connection.id, c.phone.e164, boost::json::value_from(created.value()).as_object());
+  d.contacts->invalidate(c.connection.id, c.phone.e164);
+  m.contact = created.value();
+  m.decided_by = "placeholder";
+  m.explanation["created"] = created.value().id;
+  return m;
+}
+
+store::UnresolvedItem queue_item(const Context& c, const Match& m) {
+  store::UnresolvedItem item;
+  item.tenant_id = c.event.tenant_id;
+  item.connection_id = c.connection.id;
+  item.job_id = c.job.id;
+  item.event_seq = c.job.event_seq;
+  item.conversation_key = c.job.conversation_key;
+  item.kind = c.event.kind;
+  item.phone_e164 = c.phone.valid ? c.phone.e164 : c.phone.raw;
+  item.agent = !c.event.agent.extension_id.empty() ? c.event.agent.extension_id : c.event.agent.email;
+  item.reason = m.unresolved_reason;
+  item.detail = {{"reason", m.unresolved_reason},
+                 {"message", m.unresolved_message},
+                 {"candidates", candidates_json(m.candidates)},
+                 {"explanation", m.explanation},
+                 {"event", ingest::to_json(c.event)}};
+  return item;
+}
+
 } // namespace
 
 JobOutcome Processor::process(const store::JobRow& job) {
-  auto row = d_.events->get_by_seq(job.event_seq);
-  if (!row) return failed(row.error());
-  if (!row.value()) return failed(Error::make(error_code::kNotFound, "the job's event is missing", false));
-  boost::system::error_code ec;
-  const auto doc = boost::json::parse(row.value()->payload, ec);
-  if (ec) return failed(Error::make(error_code::kInternal, "stored event is not JSON", false));
-  auto parsed = ingest::parse_event(doc, row.value()->tenant_id);
-  if (!parsed) return failed(parsed.error());
-  const ingest::CommunicationEvent& event = parsed.value();
+  auto loaded = load(d_, job, nullptr);
+  if (!loaded) return failed(loaded.error());
+  Context& c = loaded.value();
 
-  if (event.kind != "call")
+  if (c.event.kind != "call")
     return failed(Error::make(error_code::kUnsupported,
-                              "events of kind '" + event.kind + "' are stored but not yet logged by this host", false));
-  if (event.call.state != "ended") {
-    JobOutcome o;
-    o.detail = {{"action", "skipped"}, {"reason", "the call has not ended; it is logged when it ends"}};
-    return o;
-  }
+                              "events of kind '" + c.event.kind + "' are stored but not yet logged by this host", false));
+  if (auto why = matching::skip_reason(c.policy, c.event, c.phone)) return done("skipped", {{"reason", *why}});
+  if (c.event.call.state != "ended") return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
+
+  auto decision = d_.unresolved->resolution_for_job(job.id);
+  if (!decision) return failed(decision.error());
+  const auto& resolution = decision.value();
+  const std::string action = resolution ? sdk::json_fields::get_string(*resolution, "action") : std::string();
+  if (action == "skip") return done("skipped", {{"reason", "skipped from the unresolved queue"}, {"decision", *resolution}});
 
   // A conversation we already wrote: update its record, never create a second one.
   auto known = d_.log_records->find(job.connection_id, job.conversation_key);
   if (!known) return failed(known.error());
-
-  std::string region = "US";
-  if (auto t = d_.tenants->get(event.tenant_id); t && t.value()) {
-    if (const auto* r = t.value()->settings.if_contains("default_region"); r && r->is_string())
-      region = std::string(r->get_string());
-  }
-  const auto& counterpart = event.counterpart();
-  const matching::NormalizedPhone phone = d_.phones->normalize(counterpart.phone, region);
-
   if (known.value()) {
-    const auto& rec = *known.value();
-    sdk::UpdateCallLogRequest update{rec.crm_record_id,
-                                     make_call_log(event, job.conversation_key, phone.e164, "", "")};
+    sdk::UpdateCallLogRequest update{known.value()->crm_record_id,
+                                     make_call_log(c.event, job.conversation_key, c.phone.e164, "", "")};
     auto reply = decode<sdk::LogRecordRef>(
         d_.connector->call(job.connection_id, "update_call_log", boost::json::value_from(update)), "update_call_log");
     if (!reply) return failed(reply.error());
-    return done("updated", reply.value());
+    return done("updated", {{"record", boost::json::value_from(reply.value())}});
   }
 
   // After a crash between "CRM created" and "mapping saved", the record exists but our map does not
@@ -99,50 +265,94 @@ JobOutcome Processor::process(const store::JobRow& job) {
   if (!found && found.error().code != error_code::kUnsupported) return failed(found.error());
   if (found && found.value().record) {
     const auto& rec = *found.value().record;
-    auto saved = d_.log_records->save({job.connection_id, job.conversation_key, event.tenant_id, event.kind, rec.id,
-                                       rec.type, rec.url});
+    auto saved = d_.log_records->save(
+        {job.connection_id, job.conversation_key, c.event.tenant_id, c.event.kind, rec.id, rec.type, rec.url});
     if (!saved) return failed(saved.error());
-    sdk::UpdateCallLogRequest update{rec.id, make_call_log(event, job.conversation_key, phone.e164, "", "")};
+    sdk::UpdateCallLogRequest update{rec.id, make_call_log(c.event, job.conversation_key, c.phone.e164, "", "")};
     auto reply = decode<sdk::LogRecordRef>(
         d_.connector->call(job.connection_id, "update_call_log", boost::json::value_from(update)), "update_call_log");
     if (!reply) return failed(reply.error());
-    return done("recovered", reply.value());
+    return done("recovered", {{"record", boost::json::value_from(reply.value())}});
   }
 
-  if (!phone.valid)
-    return unresolved("invalid_number", "'" + counterpart.phone + "' is not a valid phone number (" + phone.error + ")");
-
-  sdk::FindContactsRequest search;
-  search.phone_e164 = phone.e164;
-  search.variants = d_.phones->search_variants(phone);
-  search.limit = 20;
-  auto contacts = decode<sdk::FindContactsResult>(
-      d_.connector->call(job.connection_id, "find_contacts", boost::json::value_from(search)), "find_contacts");
-  if (!contacts) return failed(contacts.error());
-  const auto& matches = contacts.value().contacts;
-  boost::json::object tried{{"phone_e164", phone.e164}, {"variants", sdk::json_fields::to_array(search.variants)}};
-  if (matches.empty())
-    return unresolved("no_match", "no CRM contact has the number " + phone.e164, {{"search", tried}});
-  if (matches.size() > 1) {
-    boost::json::array candidates;
-    for (const auto& c : matches) candidates.push_back(boost::json::value_from(c));
-    return unresolved("multiple_matches",
-                      std::to_string(matches.size()) + " CRM records have the number " + phone.e164,
-                      {{"search", tried}, {"candidates", std::move(candidates)}});
+  Match m;
+  if (action == "pick") {
+    sdk::Contact picked;
+    picked.id = sdk::json_fields::get_string(*resolution, "contact_id");
+    picked.type = sdk::json_fields::get_string(*resolution, "contact_type");
+    m.contact = picked;
+    m.decided_by = "picked";
+    m.explanation["decision"] = *resolution;
+  } else if (action == "create") {
+    sdk::CreateContactRequest create;
+    create.type = sdk::json_fields::get_string(*resolution, "contact_type");
+    create.first_name = sdk::json_fields::get_string(*resolution, "first_name");
+    create.last_name = sdk::json_fields::get_string(*resolution, "last_name");
+    if (create.last_name.empty()) create.last_name = c.phone.valid ? c.phone.e164 : c.phone.raw;
+    create.phone = c.phone.valid ? c.phone.e164 : "";
+    create.source = "Phone Inquiry";
+    auto created = decode<sdk::Contact>(
+        d_.connector->call(job.connection_id, "create_contact", boost::json::value_from(create)), "create_contact");
+    if (!created) return failed(created.error());
+    if (c.phone.valid) d_.contacts->invalidate(job.connection_id, c.phone.e164);
+    m.contact = created.value();
+    m.decided_by = "created";
+    m.explanation["decision"] = *resolution;
+  } else {
+    m = match_contact(d_, c, true, "job:" + std::to_string(job.id));
+    if (m.error) return failed(*m.error);
+    if (!m.contact) {
+      JobOutcome o;
+      o.kind = JobOutcome::Kind::kUnresolved;
+      o.queue_item = queue_item(c, m);
+      o.detail = o.queue_item->detail;
+      return o;
+    }
   }
-  const sdk::Contact& contact = matches.front();
-  sdk::CreateCallLogRequest create{make_call_log(event, job.conversation_key, phone.e164, contact.id, contact.type)};
+  m.explanation["decided_by"] = m.decided_by;
+
+  const sdk::Contact& contact = *m.contact;
+  sdk::CreateCallLogRequest create{make_call_log(c.event, job.conversation_key, c.phone.e164, contact.id, contact.type)};
   auto created = decode<sdk::LogRecordRef>(
       d_.connector->call(job.connection_id, "create_call_log", boost::json::value_from(create)), "create_call_log");
   if (!created) return failed(created.error());
   const auto& rec = created.value();
   auto saved = d_.log_records->save(
-      {job.connection_id, job.conversation_key, event.tenant_id, event.kind, rec.id, rec.type, rec.url});
-  if (!saved) {
-    // The CRM record exists; the next attempt finds it by external id instead of creating another.
-    return failed(saved.error());
+      {job.connection_id, job.conversation_key, c.event.tenant_id, c.event.kind, rec.id, rec.type, rec.url});
+  // If saving fails the CRM record exists; the next attempt finds it by external id.
+  if (!saved) return failed(saved.error());
+  return done("created", {{"record", boost::json::value_from(rec)},
+                          {"contact", boost::json::value_from(contact)},
+                          {"explanation", m.explanation}});
+}
+
+boost::json::object Processor::simulate(const store::JobRow& job, const boost::json::object* policy_override) {
+  auto loaded = load(d_, job, policy_override);
+  if (!loaded) return {{"job", job.id}, {"outcome", "error"}, {"error", boost::json::value_from(loaded.error())}};
+  const Context& c = loaded.value();
+  boost::json::object out{{"job", job.id}, {"conversation_key", job.conversation_key}, {"event", c.event.event_id}};
+  if (auto why = matching::skip_reason(c.policy, c.event, c.phone)) {
+    out["outcome"] = "skipped";
+    out["reason"] = *why;
+    return out;
   }
-  return done("created", rec, {{"contact", boost::json::value_from(contact)}});
+  Match m = match_contact(d_, c, false, "");
+  out["explanation"] = m.explanation;
+  if (m.error) {
+    out["outcome"] = "error";
+    out["error"] = boost::json::value_from(*m.error);
+  } else if (m.contact) {
+    out["outcome"] = "matched";
+    out["contact"] = boost::json::value_from(*m.contact);
+    out["decided_by"] = m.decided_by;
+  } else if (m.decided_by == "placeholder") {
+    out["outcome"] = "placeholder_created";
+  } else {
+    out["outcome"] = "queued";
+    out["reason"] = m.unresolved_reason;
+    out["message"] = m.unresolved_message;
+  }
+  return out;
 }
 
 } // namespace appconnect::pipeline

@@ -20,9 +20,11 @@ std::int64_t retry_delay_ms(const RetryPolicy& policy, std::int64_t attempts, co
   return std::max<std::int64_t>(delay, 50);
 }
 
-WorkerPool::WorkerPool(std::shared_ptr<store::JobRepository> jobs, std::shared_ptr<Processor> processor, int threads,
-                       std::string owner_prefix, RetryPolicy policy)
+WorkerPool::WorkerPool(std::shared_ptr<store::JobRepository> jobs,
+                       std::shared_ptr<store::UnresolvedRepository> unresolved, std::shared_ptr<Processor> processor,
+                       int threads, std::string owner_prefix, RetryPolicy policy)
     : jobs_(std::move(jobs)),
+      unresolved_(std::move(unresolved)),
       processor_(std::move(processor)),
       thread_count_(threads),
       owner_prefix_(std::move(owner_prefix)),
@@ -92,7 +94,12 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
       break;
     }
     case JobOutcome::Kind::kUnresolved: {
-      saved = jobs_->park(job.id, "unresolved", boost::json::serialize(outcome.detail));
+      if (outcome.queue_item) {
+        auto opened = unresolved_->open(*outcome.queue_item);
+        saved = opened ? Result<Done>(kDone) : Result<Done>(opened.error());
+      } else {
+        saved = jobs_->park(job.id, "unresolved", boost::json::serialize(outcome.detail));
+      }
       boost::json::object f = ids;
       if (const auto* r = outcome.detail.if_contains("reason")) f["reason"] = *r;
       log::info("worker", "job unresolved", f);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pipeline/processor.hpp"
+#include "store/matching_repositories.hpp"
 #include "store/repositories.hpp"
 
 #include <atomic>
@@ -28,8 +29,8 @@ std::int64_t retry_delay_ms(const RetryPolicy& policy, std::int64_t attempts, co
 
 class WorkerPool {
  public:
-  WorkerPool(std::shared_ptr<store::JobRepository> jobs, std::shared_ptr<Processor> processor, int threads,
-             std::string owner_prefix, RetryPolicy policy = {});
+  WorkerPool(std::shared_ptr<store::JobRepository> jobs, std::shared_ptr<store::UnresolvedRepository> unresolved,
+             std::shared_ptr<Processor> processor, int threads, std::string owner_prefix, RetryPolicy policy = {});
   ~WorkerPool();
 
   void start();
@@ -43,6 +44,7 @@ class WorkerPool {
   void finish(const store::JobRow& job, const JobOutcome& outcome);
 
   std::shared_ptr<store::JobRepository> jobs_;
+  std::shared_ptr<store::UnresolvedRepository> unresolved_;
   std::shared_ptr<Processor> processor_;
   int thread_count_;
   std::string owner_prefix_;

@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <thread>
 
 namespace appconnect::testing {
@@ -25,74 +24,25 @@ class CallLogging : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     sandbox_ = new SandboxProcess(SandboxOptions{});
-    dir_ = new TempDir("appconnect-foundation");
-    boost::json::object config{
+    host_ = new HostProcess(boost::json::object{
         {"tenants", boost::json::array{boost::json::object{{"id", "default"}, {"name", "Test"}}}},
-        {"connections",
-         boost::json::array{boost::json::object{
-             {"id", "sf"},
-             {"tenant", "default"},
-             {"connector", "salesforce"},
-             {"settings", boost::json::object{{"login_url", sandbox_->base_url()}}},
-             {"credentials", boost::json::object{{"client_id", "appconnect-demo"},
-                                                 {"client_secret", "demo-secret"},
-                                                 {"refresh_token", "demo-refresh-token"}}}}}}};
-    std::ofstream(dir_->file("appconnect.json")) << boost::json::serialize(config);
-    host_ = new ChildProcess();
-    host_->start(bin_path("appconnect"),
-                 {"serve", "--config", dir_->file("appconnect.json").string(), "--listen", "127.0.0.1:0",
-                  "--data-dir", dir_->file("data").string(), "--plugins", APPCONNECT_PLUGIN_DIR},
-                 {}, dir_->file("host.log").string());
-    auto line = host_->wait_for_line(std::regex("listening on (http://\\S+)"), 20s);
-    ASSERT_TRUE(line) << host_->describe();
-    std::smatch m;
-    std::regex_search(*line, m, std::regex("(http://\\S+)"));
-    host_url_ = new std::string(m[1]);
+        {"connections", boost::json::array{salesforce_connection("sf", "default", sandbox_->base_url())}}});
+    host_url_ = new std::string(host_->base_url());
   }
 
   static void TearDownTestSuite() {
+    delete host_url_;
     delete host_;
     delete sandbox_;
-    delete dir_;
-    delete host_url_;
   }
 
   static boost::json::value with(const std::string& id, const std::string& session, const std::string& phone) {
-    auto doc = boost::json::parse(R"({"kind":"call","direction":"inbound","start_time":"2026-11-25T10:30:00+01:00",
-      "to":{"phone":"+16505550100"},"agent":{"extension_id":"101","email":"maria.garcia@acme-demo.example"},
-      "call":{"state":"ended","duration_s":95,"result":"answered","recording_url":"https://rec.example/1.mp3",
-              "notes":"Asked about the renewal."}})");
-    doc.as_object()["id"] = id;
-    doc.as_object()["from"] = boost::json::object{{"phone", phone}};
-    doc.as_object()["call"].as_object()["session_id"] = session;
-    return doc;
+    return call_event(id, session, phone);
   }
 
-  static HttpResult post_event(const boost::json::value& doc) {
-    return http("POST", *host_url_ + "/v1/events", boost::json::serialize(doc));
-  }
+  static HttpResult post_event(const boost::json::value& doc) { return host_->post_event(doc); }
 
-  // Polls the host until every job of the event left pending/running; returns the event document.
-  static boost::json::value wait_settled(const std::string& id) {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    boost::json::value last;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto r = http("GET", *host_url_ + "/v1/events/" + id);
-      if (r.status == 200) {
-        last = r.json();
-        bool settled = !last.at("jobs").as_array().empty();
-        for (const auto& j : last.at("jobs").as_array()) {
-          const auto state = j.at("state").as_string();
-          settled = settled && state != "pending" && state != "running";
-        }
-        if (settled) return last;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "event " << id << " did not settle: " << boost::json::serialize(last) << "\n"
-                  << host_->describe();
-    return last;
-  }
+  static boost::json::value wait_settled(const std::string& id) { return host_->wait_settled(id); }
 
   static boost::json::array tasks_with_call_object(const std::string& call_object) {
     boost::json::array out;
@@ -108,14 +58,12 @@ class CallLogging : public ::testing::Test {
   }
 
   static SandboxProcess* sandbox_;
-  static TempDir* dir_;
-  static ChildProcess* host_;
+  static HostProcess* host_;
   static std::string* host_url_;
 };
 
 SandboxProcess* CallLogging::sandbox_ = nullptr;
-TempDir* CallLogging::dir_ = nullptr;
-ChildProcess* CallLogging::host_ = nullptr;
+HostProcess* CallLogging::host_ = nullptr;
 std::string* CallLogging::host_url_ = nullptr;
 
 TEST_F(CallLogging, AnInboundCallBecomesATaskOnTheMatchingContact) {
@@ -180,14 +128,18 @@ TEST_F(CallLogging, ASecondEventOfTheSameCallUpdatesTheSameTask) {
   EXPECT_EQ(str(tasks[0], "WhoId"), contact_id("Schmidt"));
 }
 
-TEST_F(CallLogging, TwoMatchingContactsLeaveTheCallUnresolvedWithBothCandidates) {
+TEST_F(CallLogging, TwoMatchingContactsAreDecidedByTheDefaultRules) {
+  // Olivia Bennett and Marcus Reed share the number; by default the most recently modified wins.
   ASSERT_EQ(post_event(with("evt-two-1", "s-two-1", "(415) 555-0132")).status, 202);
   auto settled = wait_settled("evt-two-1");
   const auto& job = settled.at("jobs").as_array().at(0);
-  ASSERT_EQ(job.at("state").as_string(), "unresolved") << boost::json::serialize(settled);
-  EXPECT_EQ(job.at("reason").at("reason").as_string(), "multiple_matches");
-  EXPECT_EQ(job.at("reason").at("candidates").as_array().size(), 2u);
-  EXPECT_TRUE(tasks_with_call_object("call:s-two-1:101").empty());
+  ASSERT_EQ(job.at("state").as_string(), "done") << boost::json::serialize(settled);
+  const auto& explanation = job.at("outcome").at("explanation");
+  EXPECT_EQ(explanation.at("decided_by").as_string(), "last_modified");
+  EXPECT_EQ(explanation.at("candidates").as_int64(), 2);
+  auto tasks = tasks_with_call_object("call:s-two-1:101");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(str(tasks[0], "WhoId"), contact_id("Reed"));
 }
 
 TEST_F(CallLogging, AnExpiredTokenIsRefreshedOnceAndTheCallIsLogged) {
@@ -224,7 +176,7 @@ TEST_F(CallLogging, BadInputGetsAJsonErrorAndNothingIsStored) {
   auto health = http("GET", *host_url_ + "/healthz");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.json().at("status").as_string(), "ok");
-  EXPECT_TRUE(host_->running());
+  EXPECT_TRUE(host_->process().running());
 }
 
 } // namespace

@@ -1,0 +1,303 @@
+#include "admin/admin_routes.hpp"
+
+#include <appconnect/json_fields.hpp>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace appconnect::admin {
+namespace jf = sdk::json_fields;
+namespace {
+
+using http::Request;
+using http::Response;
+
+int status_for(const Error& e) {
+  if (e.code == error_code::kValidation || e.code == error_code::kBadRequest) return 422;
+  if (e.code == error_code::kNotFound) return 404;
+  if (e.code == error_code::kConflict) return 409;
+  if (e.code == error_code::kPermission) return 403;
+  return e.retryable ? 503 : 500;
+}
+
+Response error_response(const Error& e) { return Response::error(status_for(e), e.code, e.message); }
+
+// Wraps a handler with the admin token check and JSON body parsing errors.
+http::Handler guarded(const std::shared_ptr<AdminDeps>& d, std::function<Response(const Request&)> inner) {
+  return [d, inner = std::move(inner)](const Request& r) -> Response {
+    if (d->admin_token.empty())
+      return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
+    if (r.header("authorization") != "Bearer " + d->admin_token)
+      return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
+    try {
+      return inner(r);
+    } catch (const jf::FieldError& ex) {
+      return Response::error(422, "validation", ex.what());
+    }
+  };
+}
+
+boost::json::object body_object(const Request& r) {
+  if (r.body.empty()) return {};
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  if (ec) throw jf::FieldError("the body is not valid JSON: " + ec.message());
+  if (!v.is_object()) throw jf::FieldError("the body must be a JSON object");
+  return std::move(v.get_object());
+}
+
+std::int64_t int_param(const Request& r, const char* name, std::int64_t fallback) {
+  const std::string v = r.query_param(name);
+  if (v.empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    auto n = std::stoll(v, &used);
+    if (used == v.size()) return n;
+  } catch (...) {
+  }
+  throw jf::FieldError(std::string("query parameter '") + name + "' must be a whole number");
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+boost::json::object item_json(const store::UnresolvedItem& i) {
+  boost::json::object o{{"id", i.id},
+                        {"tenant", i.tenant_id},
+                        {"connection", i.connection_id},
+                        {"job", i.job_id},
+                        {"conversation_key", i.conversation_key},
+                        {"kind", i.kind},
+                        {"phone", i.phone_e164},
+                        {"agent", i.agent},
+                        {"reason", i.reason},
+                        {"state", i.state},
+                        {"created_at_ms", i.created_at}};
+  for (const char* key : {"message", "candidates", "explanation", "event"})
+    if (const auto* v = i.detail.if_contains(key)) o[key] = *v;
+  if (!i.resolution.empty()) o["resolution"] = i.resolution;
+  if (!i.resolved_by.empty()) o["resolved_by"] = i.resolved_by;
+  if (i.resolved_at > 0) o["resolved_at_ms"] = i.resolved_at;
+  return o;
+}
+
+// Validates a decision document: pick a candidate, create a contact, or skip.
+boost::json::object decision_from(const boost::json::object& body) {
+  const std::string action = jf::get_string(body, "action");
+  boost::json::object d{{"action", action}};
+  if (action == "pick") {
+    d["contact_id"] = jf::require_string(body, "contact_id");
+    d["contact_type"] = jf::get_string(body, "contact_type");
+  } else if (action == "create") {
+    d["last_name"] = jf::require_string(body, "last_name");
+    d["first_name"] = jf::get_string(body, "first_name");
+    d["contact_type"] = jf::get_string(body, "contact_type");
+  } else if (action != "skip") {
+    throw jf::FieldError("'action' must be pick, create or skip");
+  }
+  return d;
+}
+
+// Fills the record type of a picked contact from the item's candidates when the caller left it out.
+void complete_pick(boost::json::object& decision, const store::UnresolvedItem& item) {
+  if (decision["action"] != "pick" || !jf::get_string(decision, "contact_type").empty()) return;
+  if (const auto* cs = item.detail.if_contains("candidates"); cs && cs->is_array())
+    for (const auto& c : cs->get_array())
+      if (c.is_object() && jf::get_string(c.get_object(), "id") == jf::get_string(decision, "contact_id"))
+        decision["contact_type"] = jf::get_string(c.get_object(), "type");
+}
+
+} // namespace
+
+void add_admin_routes(http::Router& router, AdminDeps deps) {
+  auto d = std::make_shared<AdminDeps>(std::move(deps));
+
+  router.add("GET", "/v1/admin/unresolved", guarded(d, [d](const Request& r) {
+               store::UnresolvedFilter f;
+               f.tenant_id = r.query_param("tenant", "default");
+               f.state = r.query_param("state", "open");
+               if (f.state == "all") f.state.clear();
+               f.connection_id = r.query_param("connection");
+               f.agent = r.query_param("agent");
+               f.kind = r.query_param("kind");
+               f.phone_e164 = r.query_param("phone");
+               if (const auto age = int_param(r, "older_than_s", 0); age > 0) f.created_before_ms = now_ms() - age * 1000;
+               f.after_id = int_param(r, "after", 0);
+               f.limit = int_param(r, "limit", 50);
+               if (f.limit < 1 || f.limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
+               auto items = d->unresolved->list(f);
+               if (!items) return error_response(items.error());
+               auto total = d->unresolved->count_open(f.tenant_id);
+               if (!total) return error_response(total.error());
+               boost::json::array list;
+               for (const auto& i : items.value()) list.push_back(item_json(i));
+               boost::json::object body{{"items", std::move(list)}, {"open_total", total.value()}};
+               body["next_after"] = static_cast<std::int64_t>(items.value().size()) == f.limit
+                                        ? boost::json::value(items.value().back().id)
+                                        : boost::json::value(nullptr);
+               return Response::json(200, body);
+             }));
+
+  router.add("GET", "/v1/admin/unresolved/{id}", guarded(d, [d](const Request& r) {
+               const std::string tenant = r.query_param("tenant", "default");
+               std::int64_t id = 0;
+               try {
+                 id = std::stoll(r.params.at("id"));
+               } catch (...) {
+                 return Response::error(404, "not_found", "no unresolved item '" + r.params.at("id") + "'");
+               }
+               auto item = d->unresolved->get(tenant, id);
+               if (!item) return error_response(item.error());
+               if (!item.value()) return Response::error(404, "not_found", "no unresolved item " + std::to_string(id));
+               return Response::json(200, item_json(*item.value()));
+             }));
+
+  // Applies one decision to several items; each item succeeds or fails on its own.
+  auto decide_many = [d](const std::string& tenant, const std::vector<std::int64_t>& ids,
+                         const boost::json::object& decision, const std::string& by) {
+    boost::json::array results;
+    std::int64_t ok = 0;
+    for (auto id : ids) {
+      auto item = d->unresolved->get(tenant, id);
+      Result<Done> outcome = kDone;
+      if (!item) {
+        outcome = item.error();
+      } else if (!item.value()) {
+        outcome = Error::make(error_code::kNotFound, "no unresolved item " + std::to_string(id), false);
+      } else {
+        boost::json::object dec = decision;
+        complete_pick(dec, *item.value());
+        outcome = d->unresolved->decide(tenant, id, dec["action"] == "skip" ? "skipped" : "resolved", dec, by);
+      }
+      if (outcome) {
+        ++ok;
+        results.push_back(boost::json::object{{"id", id}, {"status", "ok"}});
+      } else {
+        results.push_back(boost::json::object{{"id", id}, {"status", "error"},
+                                              {"error", boost::json::object{{"code", outcome.error().code},
+                                                                            {"message", outcome.error().message}}}});
+      }
+    }
+    if (ok > 0 && d->wake_workers) d->wake_workers();
+    return std::make_pair(ok, results);
+  };
+
+  router.add("POST", "/v1/admin/unresolved/{id}/resolve", guarded(d, [d, decide_many](const Request& r) {
+               const auto body = body_object(r);
+               std::int64_t id = 0;
+               try {
+                 id = std::stoll(r.params.at("id"));
+               } catch (...) {
+                 return Response::error(404, "not_found", "no unresolved item '" + r.params.at("id") + "'");
+               }
+               const std::string tenant = jf::get_string(body, "tenant", r.query_param("tenant", "default"));
+               auto [ok, results] = decide_many(tenant, {id}, decision_from(body), jf::get_string(body, "by", "admin"));
+               if (ok == 1) return Response::json(200, results.at(0));
+               const auto& e = results.at(0).at("error");
+               const std::string code(e.at("code").as_string());
+               return Response::error(code == "not_found" ? 404 : code == "conflict" ? 409 : 503, code,
+                                      std::string(e.at("message").as_string()));
+             }));
+
+  router.add("POST", "/v1/admin/unresolved/resolve", guarded(d, [d, decide_many](const Request& r) {
+               const auto body = body_object(r);
+               const std::string tenant = jf::get_string(body, "tenant", "default");
+               std::vector<std::int64_t> ids;
+               const auto* list = body.if_contains("ids");
+               if (list == nullptr || !list->is_array() || list->get_array().empty())
+                 throw jf::FieldError("'ids' must be a non-empty array of item ids");
+               if (list->get_array().size() > 1000) throw jf::FieldError("at most 1000 items per request");
+               for (const auto& v : list->get_array()) {
+                 if (!v.is_int64()) throw jf::FieldError("'ids' must hold item ids (numbers)");
+                 ids.push_back(v.get_int64());
+               }
+               auto [ok, results] = decide_many(tenant, ids, decision_from(body), jf::get_string(body, "by", "admin"));
+               return Response::json(200, boost::json::object{{"resolved", ok},
+                                                              {"failed", static_cast<std::int64_t>(ids.size()) - ok},
+                                                              {"results", std::move(results)}});
+             }));
+
+  router.add("POST", "/v1/admin/unresolved/rerun", guarded(d, [d](const Request& r) {
+               const auto body = body_object(r);
+               const std::string tenant = jf::get_string(body, "tenant", "default");
+               std::vector<std::int64_t> ids;
+               if (jf::get_bool(body, "all")) {
+                 store::UnresolvedFilter f;
+                 f.tenant_id = tenant;
+                 f.limit = 1000;
+                 for (;;) {
+                   auto page = d->unresolved->list(f);
+                   if (!page) return error_response(page.error());
+                   for (const auto& i : page.value()) ids.push_back(i.id);
+                   if (page.value().size() < 1000) break;
+                   f.after_id = page.value().back().id;
+                 }
+               } else if (const auto* list = body.if_contains("ids"); list && list->is_array()) {
+                 for (const auto& v : list->get_array())
+                   if (v.is_int64()) ids.push_back(v.get_int64());
+               } else {
+                 throw jf::FieldError("give 'ids' (an array of item ids) or \"all\": true");
+               }
+               // The admin re-runs because the CRM changed: forget cached lookups of these numbers.
+               for (auto id : ids)
+                 if (auto item = d->unresolved->get(tenant, id); item && item.value())
+                   d->contacts->invalidate(item.value()->connection_id, item.value()->phone_e164);
+               auto n = d->unresolved->rerun(tenant, ids);
+               if (!n) return error_response(n.error());
+               if (n.value() > 0 && d->wake_workers) d->wake_workers();
+               return Response::json(200, boost::json::object{{"requeued", n.value()}});
+             }));
+
+  // Runs the matching stage for stored events with a candidate rule set; writes nothing to the CRM.
+  router.add("POST", "/v1/admin/rules/simulate", guarded(d, [d](const Request& r) {
+               const auto body = body_object(r);
+               const std::string tenant = jf::get_string(body, "tenant", "default");
+               const std::string connection = jf::get_string(body, "connection");
+               const boost::json::object* matching = nullptr;
+               if (const auto* m = body.if_contains("matching")) matching = &jf::as_object(*m, "matching");
+               std::vector<store::JobRow> jobs;
+               if (jf::get_string(body, "scope") == "unresolved") {
+                 store::UnresolvedFilter f;
+                 f.tenant_id = tenant;
+                 f.connection_id = connection;
+                 f.limit = 1000;
+                 auto items = d->unresolved->list(f);
+                 if (!items) return error_response(items.error());
+                 for (const auto& i : items.value()) {
+                   auto event_jobs = d->jobs->list_for_event(i.event_seq);
+                   if (!event_jobs) return error_response(event_jobs.error());
+                   for (const auto& j : event_jobs.value())
+                     if (j.id == i.job_id) jobs.push_back(j);
+                 }
+               } else {
+                 const auto ids = jf::get_strings(body, "events");
+                 if (ids.empty()) throw jf::FieldError("give 'events' (event ids) or \"scope\": \"unresolved\"");
+                 if (ids.size() > 1000) throw jf::FieldError("at most 1000 events per simulation");
+                 for (const auto& id : ids) {
+                   auto ev = d->events->get(tenant, id);
+                   if (!ev) return error_response(ev.error());
+                   if (!ev.value()) throw jf::FieldError("no event '" + id + "' for tenant '" + tenant + "'");
+                   auto event_jobs = d->jobs->list_for_event(ev.value()->seq);
+                   if (!event_jobs) return error_response(event_jobs.error());
+                   for (const auto& j : event_jobs.value())
+                     if (connection.empty() || j.connection_id == connection) jobs.push_back(j);
+                 }
+               }
+               boost::json::array results;
+               std::map<std::string, std::int64_t> totals;
+               for (const auto& j : jobs) {
+                 auto one = d->processor->simulate(j, matching);
+                 totals[std::string(one.at("outcome").as_string())]++;
+                 results.push_back(std::move(one));
+               }
+               boost::json::object summary;
+               for (const auto& [k, v] : totals) summary[k] = v;
+               return Response::json(200, boost::json::object{{"summary", std::move(summary)},
+                                                              {"results", std::move(results)}});
+             }));
+}
+
+} // namespace appconnect::admin
