@@ -73,9 +73,18 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
     for (const auto& [k, v] : in) req.headers[lower(k)] = v;
     req.remote_address = in.clientAddress().toString();
     const auto declared = in.getContentLength64();
-    if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && declared > max_body_)
+    if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && declared > max_body_) {
+      // Read (and drop) a moderately oversized body so the client, still sending, gets our JSON answer
+      // instead of a reset connection; a huge one is refused without reading it.
+      if (declared <= kDrainLimitBytes) {
+        char sink[16384];
+        auto& stream = in.stream();
+        while (stream.read(sink, sizeof sink) || stream.gcount() > 0) {
+        }
+      }
       return Response::error(413, "payload_too_large",
                              "the body exceeds the limit of " + std::to_string(max_body_) + " bytes");
+    }
     // Read at most limit + 1 bytes, whatever the framing (chunked bodies have no declared length).
     auto& stream = in.stream();
     std::string body;
@@ -91,6 +100,7 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
     return router_->dispatch(req);
   }
 
+  static constexpr std::int64_t kDrainLimitBytes = 16 << 20;
   std::shared_ptr<const Router> router_;
   std::int64_t max_body_;
 };
