@@ -6,6 +6,7 @@
 #include "ingest/event.hpp"
 #include "ingest/ingest_service.hpp"
 #include "matching/contact_cache.hpp"
+#include "matching/owners.hpp"
 #include "matching/phone.hpp"
 #include "pipeline/connector_client.hpp"
 #include "pipeline/processor.hpp"
@@ -156,7 +157,7 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   p->contacts = std::make_shared<matching::ContactCache>();
   p->processor = std::make_shared<pipeline::Processor>(pipeline::ProcessorDeps{
       p->events, p->connections, p->tenants, p->log_records, p->unresolved, p->placeholders, p->connector, phones,
-      p->contacts});
+      p->contacts, std::make_shared<matching::OwnerResolver>()});
   char hostname[256] = {0};
   ::gethostname(hostname, sizeof hostname - 1);
   p->host_name = hostname;

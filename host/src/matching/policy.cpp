@@ -20,7 +20,7 @@ void apply(MatchingPolicy& p, const boost::json::object& m, const PhoneNormalize
   static const std::set<std::string> kKnown = {"rules",          "type_priority",      "placeholder",
                                                "shared_numbers", "blocked_numbers",    "blocked_extensions",
                                                "log_internal_calls", "kinds",          "directions",
-                                               "cache_ttl_s",    "default_region"};
+                                               "cache_ttl_s",    "default_region",     "owners"};
   for (const auto& kv : m)
     if (!kKnown.count(std::string(kv.key())))
       throw jf::FieldError("unknown matching setting '" + std::string(kv.key()) + "'");

@@ -56,6 +56,7 @@ struct Context {
   matching::MatchingPolicy policy;
   matching::NormalizedPhone phone;
   std::vector<std::string> variants;
+  matching::OwnerDecision owner;
 };
 
 boost::json::array candidates_json(const std::vector<sdk::Contact>& cs) {
@@ -90,9 +91,19 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
   }
   auto policy = matching::policy_from(tenant_settings, connection_settings, *d.phones);
   if (!policy) return policy.error();
-  Context c{job, std::move(event.value()), *connection.value(), std::move(policy.value()), {}, {}};
+  auto owner_policy = matching::owner_policy_from(tenant_settings, connection_settings);
+  if (!owner_policy) return owner_policy.error();
+  Context c{job, std::move(event.value()), *connection.value(), std::move(policy.value()), {}, {}, {}};
   c.phone = d.phones->normalize(c.event.counterpart().phone, c.policy.default_region);
   c.variants = d.phones->search_variants(c.phone);
+  const std::string connection_id = c.connection.id;
+  c.owner = d.owners->resolve(connection_id, owner_policy.value(), c.event.agent,
+                              [&d, &connection_id]() -> Result<std::vector<sdk::CrmUser>> {
+                                auto r = decode<sdk::ListUsersResult>(
+                                    d.connector->call(connection_id, "list_users", boost::json::object{}), "list_users");
+                                if (!r) return r.error();
+                                return std::move(r.value().users);
+                              });
   return c;
 }
 
@@ -141,7 +152,8 @@ Match match_contact(const ProcessorDeps& d, const Context& c, bool allow_create,
     return m;
   }
   if (m.candidates.size() > 1) {
-    auto resolution = matching::resolve(m.candidates, c.policy.rules, "");
+    const bool agent_known = c.owner.source == "agent_email" || c.owner.source == "override";
+    auto resolution = matching::resolve(m.candidates, c.policy.rules, agent_known ? c.owner.owner_id : "");
     m.explanation["rules"] = resolution.to_json(m.candidates);
     if (resolution.chosen) {
       m.contact = m.candidates[*resolution.chosen];
@@ -190,6 +202,7 @@ Match match_contact(const ProcessorDeps& d, const Context& c, bool allow_create,
   create.type = c.policy.placeholder.type;
   create.last_name = matching::placeholder_name(c.policy.placeholder.name_template, c.event, c.phone.e164);
   create.phone = c.phone.e164;
+  create.owner_id = c.owner.owner_id;
   create.source = "Phone Inquiry";
   auto created = decode<sdk::Contact>(
       d.connector->call(c.connection.id, "create_contact", boost::json::value_from(create)), "create_contact");
@@ -290,6 +303,7 @@ JobOutcome Processor::process(const store::JobRow& job) {
     create.last_name = sdk::json_fields::get_string(*resolution, "last_name");
     if (create.last_name.empty()) create.last_name = c.phone.valid ? c.phone.e164 : c.phone.raw;
     create.phone = c.phone.valid ? c.phone.e164 : "";
+    create.owner_id = c.owner.owner_id;
     create.source = "Phone Inquiry";
     auto created = decode<sdk::Contact>(
         d_.connector->call(job.connection_id, "create_contact", boost::json::value_from(create)), "create_contact");
@@ -310,9 +324,11 @@ JobOutcome Processor::process(const store::JobRow& job) {
     }
   }
   m.explanation["decided_by"] = m.decided_by;
+  m.explanation["owner"] = boost::json::object{{"id", c.owner.owner_id}, {"source", c.owner.source}};
 
   const sdk::Contact& contact = *m.contact;
   sdk::CreateCallLogRequest create{make_call_log(c.event, job.conversation_key, c.phone.e164, contact.id, contact.type)};
+  create.log.owner_id = c.owner.owner_id;
   auto created = decode<sdk::LogRecordRef>(
       d_.connector->call(job.connection_id, "create_call_log", boost::json::value_from(create)), "create_call_log");
   if (!created) return failed(created.error());

@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "matching/contact_cache.hpp"
+#include "matching/owners.hpp"
 #include "matching/phone.hpp"
 #include "pipeline/connector_client.hpp"
 #include "store/matching_repositories.hpp"
@@ -40,6 +41,7 @@ struct ProcessorDeps {
   std::shared_ptr<ConnectorClient> connector;
   std::shared_ptr<matching::PhoneNormalizer> phones;
   std::shared_ptr<matching::ContactCache> contacts;
+  std::shared_ptr<matching::OwnerResolver> owners;
 };
 
 class Processor {

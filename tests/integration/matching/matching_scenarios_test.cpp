@@ -89,6 +89,9 @@ TEST_F(Matching, TwoMatchesAreResolvedByEachRule) {
   ASSERT_EQ(lastmod.at("state").as_string(), "done") << boost::json::serialize(lastmod);
   EXPECT_EQ(str(task_for("r-lastmod"), "WhoId"), record_id("Contact", "Reed"));
   EXPECT_EQ(lastmod.at("outcome").at("explanation").at("decided_by").as_string(), "last_modified");
+  // The agent (maria.garcia@acme-demo.example) owns the Task: mapped by email through the CRM's users.
+  EXPECT_EQ(str(task_for("r-lastmod"), "OwnerId"), record_id("User", "Garcia"));
+  EXPECT_EQ(lastmod.at("outcome").at("explanation").at("owner").at("source").as_string(), "agent_email");
 
   auto created = log_call("t-created", "r-created", "(415) 555-0132");
   ASSERT_EQ(created.at("state").as_string(), "done");
