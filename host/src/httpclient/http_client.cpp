@@ -154,19 +154,12 @@ bool is_stale_signal(const Poco::Exception& e, Phase phase) {
   return dynamic_cast<const Poco::IOException*>(&e) != nullptr;
 }
 
-// Poco's HTTPClientSession::write reconnects and re-sends just the failed buffer when a write fails on a
-// kept-alive connection. For a request larger than one buffer, that would put a fragment without headers
-// on a new connection. Writing plainly leaves the only retry to send(), which repeats the whole request.
-template <class Session>
-class PlainWriteSession final : public Session {
- public:
-  using Session::Session;
-
- protected:
-  int write(const char* buffer, std::streamsize length) override {
-    return Poco::Net::HTTPSession::write(buffer, length);
-  }
-};
+// Note on Poco's own reconnect: HTTPClientSession::write reconnects and re-sends the failed buffer only when
+// the first write of a request fails (that buffer starts with the request line, so the new connection gets
+// a whole request); after one successful write it never does. Failures after that reach send(), which
+// repeats the whole request on a fresh connection. Overriding write() to suppress Poco's retry would be
+// worse: the flag it clears would stay set, and the session's destructor, flushing leftover request bytes
+// through the base class, would then reconnect and send a fragment without headers.
 
 // Thrown inside one exchange only, to leave the nested stream reads in one step; never escapes send().
 struct BudgetSpent {};
@@ -274,9 +267,9 @@ struct HttpClient::Impl {
   std::unique_ptr<Poco::Net::HTTPClientSession> new_session(const Target& t) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (t.https) {
-      session = std::make_unique<PlainWriteSession<Poco::Net::HTTPSClientSession>>(t.host, t.port, tls());
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(t.host, t.port, tls());
     } else {
-      session = std::make_unique<PlainWriteSession<Poco::Net::HTTPClientSession>>(t.host, t.port);
+      session = std::make_unique<Poco::Net::HTTPClientSession>(t.host, t.port);
     }
     session->setKeepAlive(true);
     // Poco's own idle check: past it, the session reconnects by itself instead of writing into a dead socket.

@@ -253,9 +253,10 @@ TEST(HttpClient, StaleReusedConnectionIsRetriedOnceOnAFreshOne) {
   EXPECT_EQ(stats.connections_opened, 2u);
 }
 
-// Reads one request's head and its Content-Length body; returns the body's size.
-std::size_t read_request_with_body(Poco::Net::StreamSocket& s) {
+// Reads one request's head (into `head`) and its Content-Length body; returns the body's size.
+std::size_t read_request_with_body(Poco::Net::StreamSocket& s, std::string& head) {
   std::string data = read_request_head(s);
+  head = data.substr(0, data.find("\r\n"));
   const auto head_end = data.find("\r\n\r\n") + 4;
   std::size_t length = 0;
   if (const auto at = data.find("Content-Length: "); at != std::string::npos)
@@ -274,6 +275,7 @@ TEST(HttpClient, LargeRequestOnAStaleConnectionIsResentWhole) {
   Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
   const auto port = listener.address().port();
   std::size_t received = 0;
+  std::string second_request_line;
   std::string peer_error;
   int step = 0;
   std::thread peer([&] {
@@ -281,17 +283,17 @@ TEST(HttpClient, LargeRequestOnAStaleConnectionIsResentWhole) {
       Poco::Net::StreamSocket first = listener.acceptConnection();
       read_request_head(first);
       send_text(first, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-      step = 1; fprintf(stderr, "peer step 1 at %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+      step = 1;
       read_request_head(first);
-      step = 2; fprintf(stderr, "peer step 2 at %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+      step = 2;
       first.close(); // unread body bytes make the kernel reset the connection under the client's writes
       Poco::Net::StreamSocket second = listener.acceptConnection();
-      step = 3; fprintf(stderr, "peer step 3 at %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
-      received = read_request_with_body(second);
-      step = 4; fprintf(stderr, "peer step 4 at %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+      step = 3;
+      received = read_request_with_body(second, second_request_line);
+      step = 4;
       const std::string body = std::to_string(received);
       send_text(second, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-      step = 5; fprintf(stderr, "peer step 5 at %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+      step = 5;
       second.shutdown();
     } catch (const Poco::Exception& e) {
       peer_error = e.displayText() + " at step " + std::to_string(step);
@@ -300,15 +302,16 @@ TEST(HttpClient, LargeRequestOnAStaleConnectionIsResentWhole) {
   HttpClient client;
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/upload";
   ASSERT_TRUE(client.send(request("GET", url)).ok());
-  fprintf(stderr, "client start %lld\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
   auto r = client.send(request("POST", url, std::string(1 << 20, 'b')));
-  fprintf(stderr, "client end %lld retries=%llu opened=%llu\n", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(), (unsigned long long)client.stats().stale_retries, (unsigned long long)client.stats().connections_opened);
   peer.join();
   EXPECT_EQ(peer_error, "");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->body, std::to_string(1 << 20));
+  // The retry is the whole request on a new connection, never a headless fragment of the body.
+  EXPECT_EQ(second_request_line, "POST /upload HTTP/1.1");
   EXPECT_EQ(received, static_cast<std::size_t>(1 << 20));
   EXPECT_EQ(client.stats().stale_retries, 1u);
+  EXPECT_EQ(client.stats().connections_opened, 2u);
 }
 
 TEST(HttpClient, FreshConnectionDyingIsNotRetried) {
@@ -431,13 +434,13 @@ TEST(HttpClient, HttpsToAPlainHttpServerIsATransportError) {
 class TlsServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("appconnect-tls-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("appconnect-tls-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
-                            " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-                            key().string() + "' -out '" + cert().string() + "' >/dev/null 2>&1";
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+        " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+        key().string() + "' -out '" + cert().string() + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl CLI not available";
     server_context_ = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key().string(), cert().string(), "",
                                              Poco::Net::Context::VERIFY_NONE);

@@ -22,9 +22,8 @@ const Entry kEmulators[] = {
        return std::make_unique<salesforce::SalesforceEmulator>(c);
      }},
     {"zoho", [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> { return std::make_unique<zoho::ZohoEmulator>(c); }},
-    {"hubspot", [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> {
-       return std::make_unique<hubspot::HubSpotEmulator>(c);
-     }},
+    {"hubspot",
+     [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> { return std::make_unique<hubspot::HubSpotEmulator>(c); }},
 };
 } // namespace
 
