@@ -72,61 +72,7 @@ const std::vector<Migration>& migrations() {
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (connection_id, conversation_key)))",
        },
-       {
-           R"(CREATE TABLE tenants (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                settings TEXT NOT NULL DEFAULT '{}',
-                created_at BIGINT NOT NULL))",
-           R"(CREATE TABLE connections (
-                id TEXT PRIMARY KEY,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                connector TEXT NOT NULL,
-                settings TEXT NOT NULL DEFAULT '{}',
-                credentials TEXT NOT NULL DEFAULT '{}',
-                enabled INTEGER NOT NULL DEFAULT 1,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL))",
-           R"(CREATE INDEX connections_tenant ON connections(tenant_id))",
-           R"(CREATE TABLE events (
-                seq BIGSERIAL PRIMARY KEY,
-                tenant_id TEXT NOT NULL,
-                event_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                conversation_key TEXT NOT NULL,
-                payload TEXT NOT NULL,
-                received_at BIGINT NOT NULL,
-                UNIQUE (tenant_id, event_id)))",
-           R"(CREATE TABLE jobs (
-                id BIGSERIAL PRIMARY KEY,
-                event_seq BIGINT NOT NULL REFERENCES events(seq),
-                tenant_id TEXT NOT NULL,
-                connection_id TEXT NOT NULL,
-                conversation_key TEXT NOT NULL,
-                state TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at BIGINT NOT NULL,
-                lease_owner TEXT,
-                lease_expires_at BIGINT,
-                last_error TEXT,
-                outcome TEXT,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL))",
-           R"(CREATE INDEX jobs_ready ON jobs(state, next_attempt_at))",
-           R"(CREATE INDEX jobs_conversation ON jobs(connection_id, conversation_key, id))",
-           R"(CREATE INDEX jobs_event ON jobs(event_seq))",
-           R"(CREATE TABLE log_records (
-                connection_id TEXT NOT NULL,
-                conversation_key TEXT NOT NULL,
-                tenant_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                crm_record_id TEXT NOT NULL,
-                crm_record_type TEXT NOT NULL DEFAULT '',
-                crm_url TEXT NOT NULL DEFAULT '',
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                PRIMARY KEY (connection_id, conversation_key)))",
-       }},
+       {}},
       {2,
        "matching: unresolved queue, placeholder claims, decisions on jobs",
        {
@@ -159,38 +105,16 @@ const std::vector<Migration>& migrations() {
                 PRIMARY KEY (connection_id, phone_e164)))",
            R"(ALTER TABLE jobs ADD COLUMN resolution TEXT)",
        },
-       {
-           R"(CREATE TABLE unresolved_items (
-                id BIGSERIAL PRIMARY KEY,
-                tenant_id TEXT NOT NULL,
-                connection_id TEXT NOT NULL,
-                job_id BIGINT NOT NULL UNIQUE,
-                event_seq BIGINT NOT NULL,
-                conversation_key TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                phone_e164 TEXT NOT NULL DEFAULT '',
-                agent TEXT NOT NULL DEFAULT '',
-                owner_id TEXT NOT NULL DEFAULT '',
-                reason TEXT NOT NULL,
-                detail TEXT NOT NULL,
-                state TEXT NOT NULL,
-                resolution TEXT,
-                resolved_by TEXT,
-                created_at BIGINT NOT NULL,
-                resolved_at BIGINT))",
-           R"(CREATE INDEX unresolved_by_tenant ON unresolved_items(tenant_id, state, id))",
-           R"(CREATE TABLE placeholders (
-                connection_id TEXT NOT NULL,
-                phone_e164 TEXT NOT NULL,
-                state TEXT NOT NULL,
-                contact TEXT NOT NULL,
-                claimed_by TEXT NOT NULL,
-                claimed_at BIGINT NOT NULL,
-                PRIMARY KEY (connection_id, phone_e164)))",
-           R"(ALTER TABLE jobs ADD COLUMN resolution TEXT)",
-       }},
+       {}},
   };
   return kAll;
+}
+
+std::string postgres_dialect(std::string statement) {
+  static constexpr std::string_view kSqliteId = "INTEGER PRIMARY KEY AUTOINCREMENT";
+  for (auto at = statement.find(kSqliteId); at != std::string::npos; at = statement.find(kSqliteId))
+    statement.replace(at, kSqliteId.size(), "BIGSERIAL PRIMARY KEY");
+  return statement;
 }
 
 namespace {
@@ -263,7 +187,13 @@ Result<int> migrate(Database& db) {
         current = now_in_place;
         continue;
       }
-      const auto& statements = (db.dialect() == Dialect::kPostgres && !m.postgres.empty()) ? m.postgres : m.sqlite;
+      std::vector<std::string> statements = m.sqlite;
+      if (db.dialect() == Dialect::kPostgres) {
+        if (!m.postgres.empty())
+          statements = m.postgres;
+        else
+          for (auto& sql : statements) sql = postgres_dialect(sql);
+      }
       for (const auto& sql : statements) *s << sql, now;
       int version = m.version;
       std::string name = m.name;

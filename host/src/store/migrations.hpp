@@ -13,11 +13,15 @@ namespace appconnect::store {
 struct Migration {
   int version;
   std::string name;
-  std::vector<std::string> sqlite;   // statements for SQLite
-  std::vector<std::string> postgres; // statements for PostgreSQL (empty = same as SQLite)
+  std::vector<std::string> sqlite;   // statements, written for SQLite
+  std::vector<std::string> postgres; // statements for PostgreSQL; empty = the SQLite ones, translated
+                                     // by postgres_dialect() (the only difference so far: id columns)
 };
 
 const std::vector<Migration>& migrations();
+
+// SQLite DDL to PostgreSQL: "INTEGER PRIMARY KEY AUTOINCREMENT" becomes "BIGSERIAL PRIMARY KEY".
+std::string postgres_dialect(std::string statement);
 
 // Brings the schema to the newest version. Returns the version now in place.
 Result<int> migrate(Database& db);

@@ -40,7 +40,9 @@ constexpr DataCentre kDataCentres[] = {
 
 } // namespace
 
-std::string accounts_url(const Context& ctx) { return trimmed_url(ctx.setting("accounts_url", "https://accounts.zoho.com")); }
+std::string accounts_url(const Context& ctx) {
+  return trimmed_url(ctx.setting("accounts_url", "https://accounts.zoho.com"));
+}
 
 std::string api_domain_for(std::string_view accounts) {
   const std::string host = host_of(accounts);
@@ -115,8 +117,8 @@ ZohoFailure failure_of(const boost::json::value& doc) {
   const auto& o = doc.get_object();
   const boost::json::object* e = &o;
   if (!o.contains("code"))
-    if (const auto* data = o.if_contains("data"); data && data->is_array() && !data->get_array().empty() &&
-                                                  data->get_array()[0].is_object())
+    if (const auto* data = o.if_contains("data");
+        data && data->is_array() && !data->get_array().empty() && data->get_array()[0].is_object())
       e = &data->get_array()[0].get_object();
   f.code = field(*e, "code");
   f.message = field(*e, "message");
@@ -161,7 +163,9 @@ Error error_for(const HttpResponse& response, const ZohoFailure& f) {
 
 } // namespace
 
-Error error_from(const HttpResponse& response) { return error_for(response, failure_of(response.json())); }
+Error error_from(const HttpResponse& response) {
+  return error_for(response, failure_of(response.json()));
+}
 
 Result<std::string> written_id(const Result<HttpResponse>& result) {
   if (!result) return result.error();
@@ -205,7 +209,9 @@ std::string to_zoho_time(const std::string& utc) {
   return text + "+00:00";
 }
 
-std::string to_utc(const std::string& zoho_time) { return zoho_time.empty() ? zoho_time : sdk::time::to_utc(zoho_time); }
+std::string to_utc(const std::string& zoho_time) {
+  return zoho_time.empty() ? zoho_time : sdk::time::to_utc(zoho_time);
+}
 
 std::string duration_mmss(std::int64_t seconds) {
   if (seconds < 0) seconds = 0;

@@ -179,7 +179,8 @@ class ZohoConnector final : public sdk::Connector {
     if (!req.phone.empty()) record["Phone"] = clip(req.phone, kPhoneMax);
     if (!req.owner_id.empty()) record["Owner"] = boost::json::object{{"id", req.owner_id}};
     if (!req.source.empty()) record["Lead_Source"] = req.source;
-    if (module == kLeads) record["Company"] = req.company.empty() ? ctx.setting("lead_company", "Unknown") : req.company;
+    if (module == kLeads)
+      record["Company"] = req.company.empty() ? ctx.setting("lead_company", "Unknown") : req.company;
     const auto doc = as_data(std::move(record));
     auto id = written_id(call(ctx, "POST", "/" + module, &doc));
     if (!id) return id.error();
@@ -221,7 +222,7 @@ class ZohoConnector final : public sdk::Connector {
   }
 
   Result<sdk::FindLogByExternalIdResult> find_log_by_external_id(Context& ctx,
-                                                                  const sdk::FindLogByExternalIdRequest& req) override {
+                                                                 const sdk::FindLogByExternalIdRequest& req) override {
     const bool note = req.kind != "call";
     const std::string module = note ? kNotes : kCalls;
     const std::string key_field = external_id_field(ctx, note);
@@ -247,7 +248,8 @@ class ZohoConnector final : public sdk::Connector {
     const std::string parent = module_of(log.contact_type.empty() ? kContacts : log.contact_type);
     if (log.contact_id.empty() || parent.empty())
       return Error::make(sdk::error_code::kValidation,
-                         "a Zoho note belongs to a Contact or a Lead: the message log needs contact_id and type", false);
+                         "a Zoho note belongs to a Contact or a Lead: the message log needs contact_id and type",
+                         false);
     boost::json::object note = note_fields(ctx, log);
     if (api_major(ctx) >= 6) {
       // v6+: {"Parent_Id":{"module":{"api_name":"Leads"},"id":"..."}}
@@ -267,9 +269,9 @@ class ZohoConnector final : public sdk::Connector {
     auto id = written_id(call(ctx, "PUT", std::string("/") + kNotes + "/" + req.id, &doc));
     if (!id) return id.error();
     const std::string parent = module_of(req.log.contact_type.empty() ? kContacts : req.log.contact_type);
-    return LogRecordRef{req.id, kNotes,
-                        req.log.contact_id.empty() || parent.empty() ? std::string()
-                                                                     : record_url(ctx, parent, req.log.contact_id)};
+    return LogRecordRef{
+        req.id, kNotes,
+        req.log.contact_id.empty() || parent.empty() ? std::string() : record_url(ctx, parent, req.log.contact_id)};
   }
 
   Result<sdk::ListUsersResult> list_users(Context& ctx) override {
@@ -286,7 +288,8 @@ class ZohoConnector final : public sdk::Connector {
           if (!u.is_object()) continue;
           const auto& o = u.get_object();
           std::string name = field(o, "full_name");
-          if (name.empty()) name = field(o, "first_name") + (field(o, "first_name").empty() ? "" : " ") + field(o, "last_name");
+          if (name.empty())
+            name = field(o, "first_name") + (field(o, "first_name").empty() ? "" : " ") + field(o, "last_name");
           result.users.push_back(sdk::CrmUser{field(o, "id"), name, field(o, "email"), field(o, "status") == "active"});
         }
       if (!more_records(doc)) break;
@@ -298,13 +301,14 @@ class ZohoConnector final : public sdk::Connector {
                                                            const sdk::OAuthAuthorizeUrlRequest& req) override {
     // access_type=offline yields a refresh token; prompt=consent yields a new one on every reconnect
     // (without it Zoho returns a refresh token only the first time).
-    const std::string query = sdk::form_encode({{"scope", "ZohoCRM.modules.ALL,ZohoCRM.users.READ,ZohoSearch.securesearch.READ"},
-                                                {"client_id", ctx.credential("client_id")},
-                                                {"response_type", "code"},
-                                                {"access_type", "offline"},
-                                                {"prompt", "consent"},
-                                                {"redirect_uri", req.redirect_uri},
-                                                {"state", req.state}});
+    const std::string query =
+        sdk::form_encode({{"scope", "ZohoCRM.modules.ALL,ZohoCRM.users.READ,ZohoSearch.securesearch.READ"},
+                          {"client_id", ctx.credential("client_id")},
+                          {"response_type", "code"},
+                          {"access_type", "offline"},
+                          {"prompt", "consent"},
+                          {"redirect_uri", req.redirect_uri},
+                          {"state", req.state}});
     return sdk::OAuthAuthorizeUrlResult{accounts_url(ctx) + "/oauth/v2/auth?" + query};
   }
 
@@ -344,8 +348,9 @@ class ZohoConnector final : public sdk::Connector {
                                   std::set<std::string>& seen, sdk::FindContactsResult& result) {
     // Converted Leads stay out: search leaves them out unless converted=true|both.
     for (int page = 1; page <= kMaxPages && result.contacts.size() < limit; ++page) {
-      auto response = call(ctx, "GET", "/" + module + "/search?" + query + "&page=" + std::to_string(page) +
-                                           "&per_page=" + std::to_string(std::min<std::size_t>(200, limit)));
+      auto response = call(ctx, "GET",
+                           "/" + module + "/search?" + query + "&page=" + std::to_string(page) +
+                               "&per_page=" + std::to_string(std::min<std::size_t>(200, limit)));
       if (!response) return response.error();
       if (response.value().status == 204) break; // nothing (more) matches
       if (!response.value().ok()) return error_from(response.value());
@@ -382,8 +387,7 @@ class ZohoConnector final : public sdk::Connector {
     if (const std::string r = call_result(log.result); !r.empty()) record["Call_Result"] = r;
     if (log.direction == "outbound" && !log.to_phone.empty()) record["Dialled_Number"] = clip(log.to_phone, kPhoneMax);
     if (log.direction != "outbound" && !log.from_phone.empty()) record["Caller_ID"] = clip(log.from_phone, kPhoneMax);
-    if (const std::string key = external_id_field(ctx, false); !key.empty())
-      record[key] = clip(log.external_id, 255);
+    if (const std::string key = external_id_field(ctx, false); !key.empty()) record[key] = clip(log.external_id, 255);
     if (!log.contact_id.empty()) {
       // Who_Id takes Contacts only; a Lead is linked through What_Id with $se_module.
       if (module_of(log.contact_type.empty() ? kContacts : log.contact_type) == kLeads) {

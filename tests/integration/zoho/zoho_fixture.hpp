@@ -141,10 +141,12 @@ class ZohoPluginTest : public ZohoSandboxTest {
   }
 
   boost::json::object context() const {
-    return {{"connection_id", "zoho-test"}, {"tenant_id", "t1"}, {"settings", settings_}, {"credentials", credentials_}};
+    return {
+        {"connection_id", "zoho-test"}, {"tenant_id", "t1"}, {"settings", settings_}, {"credentials", credentials_}};
   }
 
-  Result<boost::json::value> invoke(std::string_view op, const boost::json::value& request = boost::json::object{}) const {
+  Result<boost::json::value> invoke(std::string_view op,
+                                    const boost::json::value& request = boost::json::object{}) const {
     return plugin_->invoke(op, request, context(), plugins::CallScope{"zoho", "zoho-test", "t1", 0});
   }
 

@@ -167,7 +167,8 @@ TEST_F(ZohoConnector, CreatesPlaceholderLead) {
 
 TEST_F(ZohoConnector, CreatesContactWithOwner) {
   const std::string james = user_id("james.chen@acme-demo.example");
-  auto r = invoke("create_contact", boost::json::object{{"type", "Contacts"}, {"last_name", "Newman"}, {"owner_id", james}});
+  auto r =
+      invoke("create_contact", boost::json::object{{"type", "Contacts"}, {"last_name", "Newman"}, {"owner_id", james}});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(str_of(r.value(), "owner_id"), james);
   EXPECT_EQ(str_of(stored("Contacts", str_of(r.value(), "id")).at("Owner"), "id"), james);
@@ -325,10 +326,14 @@ TEST_F(ZohoConnector, CallWithoutStartTimeIsValidation) {
 
 TEST_F(ZohoConnector, SmsDigestIsANoteUpdatedInPlace) {
   const std::string hedy = seeded_id("Leads", "Last_Name", "Lamarr");
-  boost::json::object log{{"external_id", "sms-1"},   {"kind", "sms"},
-                          {"contact_id", hedy},       {"contact_type", "Leads"},
-                          {"direction", "mixed"},     {"start_time", "2026-11-25T09:30:00Z"},
-                          {"subject", "SMS with +16505550112"}, {"body", "[09:30] Hedy: hi"},
+  boost::json::object log{{"external_id", "sms-1"},
+                          {"kind", "sms"},
+                          {"contact_id", hedy},
+                          {"contact_type", "Leads"},
+                          {"direction", "mixed"},
+                          {"start_time", "2026-11-25T09:30:00Z"},
+                          {"subject", "SMS with +16505550112"},
+                          {"body", "[09:30] Hedy: hi"},
                           {"message_count", 1}};
   auto created = invoke("create_message_log", boost::json::object{{"log", log}});
   ASSERT_TRUE(created.ok()) << created.error().message;
@@ -354,10 +359,16 @@ TEST_F(ZohoConnector, SmsDigestIsANoteUpdatedInPlace) {
 
 TEST_F(ZohoConnector, FaxNoteCarriesTheDocumentLink) {
   const std::string ada = seeded_id("Contacts", "Last_Name", "Lovelace");
-  boost::json::object log{{"external_id", "fax-1"},   {"kind", "fax"},         {"contact_id", ada},
-                          {"contact_type", "Contacts"}, {"direction", "inbound"}, {"start_time", "2026-11-25T09:30:00Z"},
-                          {"subject", "Fax from +14155550132 (3 pages)"}, {"body", "3 pages received."},
-                          {"fax_pages", 3},           {"attachment_url", "https://media.example/fax/1.pdf"}};
+  boost::json::object log{{"external_id", "fax-1"},
+                          {"kind", "fax"},
+                          {"contact_id", ada},
+                          {"contact_type", "Contacts"},
+                          {"direction", "inbound"},
+                          {"start_time", "2026-11-25T09:30:00Z"},
+                          {"subject", "Fax from +14155550132 (3 pages)"},
+                          {"body", "3 pages received."},
+                          {"fax_pages", 3},
+                          {"attachment_url", "https://media.example/fax/1.pdf"}};
   auto r = invoke("create_message_log", boost::json::object{{"log", log}});
   ASSERT_TRUE(r.ok()) << r.error().message;
   const auto note = stored("Notes", str_of(r.value(), "id"));
@@ -369,9 +380,10 @@ TEST_F(ZohoConnector, NotesUseParentObjectFromV6) {
   settings_["api_version"] = "v8";
   sandbox().clear_requests();
   const std::string ada = seeded_id("Contacts", "Last_Name", "Lovelace");
-  boost::json::object log{{"external_id", "vm-1"},    {"kind", "voicemail"}, {"contact_id", ada},
-                          {"contact_type", "Contacts"}, {"direction", "inbound"}, {"start_time", "2026-11-25T09:30:00Z"},
-                          {"subject", "Voicemail"},   {"body", "Call me back"}, {"duration_s", 20}};
+  boost::json::object log{
+      {"external_id", "vm-1"},      {"kind", "voicemail"},    {"contact_id", ada},
+      {"contact_type", "Contacts"}, {"direction", "inbound"}, {"start_time", "2026-11-25T09:30:00Z"},
+      {"subject", "Voicemail"},     {"body", "Call me back"}, {"duration_s", 20}};
   auto r = invoke("create_message_log", boost::json::object{{"log", log}});
   ASSERT_TRUE(r.ok()) << r.error().message;
   const auto requests = sandbox().requests();
@@ -440,8 +452,8 @@ TEST_F(ZohoConnector, AuthorizeUrlUsesTheDataCentre) {
 }
 
 TEST_F(ZohoConnector, ExchangesCodeAndLearnsApiDomain) {
-  auto url = invoke("oauth_authorize_url",
-                    boost::json::object{{"redirect_uri", "http://127.0.0.1:9/cb"}, {"state", "st-2"}});
+  auto url =
+      invoke("oauth_authorize_url", boost::json::object{{"redirect_uri", "http://127.0.0.1:9/cb"}, {"state", "st-2"}});
   ASSERT_TRUE(url.ok());
   const std::string authorize = str_of(url.value(), "url");
   auto redirect = http("GET", authorize);
@@ -450,7 +462,8 @@ TEST_F(ZohoConnector, ExchangesCodeAndLearnsApiDomain) {
   const std::string code = url_param(location, "code");
   ASSERT_FALSE(code.empty()) << location;
   settings_.erase("api_domain"); // a new connection knows only its accounts server
-  auto tokens = invoke("oauth_exchange_code", boost::json::object{{"code", code}, {"redirect_uri", "http://127.0.0.1:9/cb"}});
+  auto tokens =
+      invoke("oauth_exchange_code", boost::json::object{{"code", code}, {"redirect_uri", "http://127.0.0.1:9/cb"}});
   ASSERT_TRUE(tokens.ok()) << tokens.error().message;
   EXPECT_FALSE(str_of(tokens.value(), "access_token").empty());
   EXPECT_FALSE(str_of(tokens.value(), "refresh_token").empty()); // access_type=offline & prompt=consent
@@ -468,7 +481,8 @@ TEST_F(ZohoConnector, ExchangesCodeAndLearnsApiDomain) {
   ASSERT_TRUE(refreshed.ok()) << refreshed.error().message;
 
   // A grant token works once.
-  auto again = invoke("oauth_exchange_code", boost::json::object{{"code", code}, {"redirect_uri", "http://127.0.0.1:9/cb"}});
+  auto again =
+      invoke("oauth_exchange_code", boost::json::object{{"code", code}, {"redirect_uri", "http://127.0.0.1:9/cb"}});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "auth_revoked");
 }
@@ -580,7 +594,9 @@ TEST_F(ZohoConnector, ServerErrorsAreRetryable) {
 
 TEST_F(ZohoConnector, MissingScopeIsPermissionNotRetryable) {
   credentials_["access_token"] =
-      sandbox().post_json("/__sandbox/issue-token", boost::json::object{{"scope", "ZohoCRM.users.READ"}}).at("access_token");
+      sandbox()
+          .post_json("/__sandbox/issue-token", boost::json::object{{"scope", "ZohoCRM.users.READ"}})
+          .at("access_token");
   auto r = find("+14155550132");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "permission");

@@ -63,8 +63,9 @@ TEST_F(ZohoApi, BearerIsAcceptedAfterV2Only) {
 }
 
 TEST_F(ZohoApi, ScopeMismatchIs401) {
-  token_ = str_of(sandbox().post_json("/__sandbox/issue-token", boost::json::object{{"scope", "ZohoCRM.modules.leads.READ"}}),
-                  "access_token");
+  token_ = str_of(
+      sandbox().post_json("/__sandbox/issue-token", boost::json::object{{"scope", "ZohoCRM.modules.leads.READ"}}),
+      "access_token");
   EXPECT_EQ(search("Leads", "phone=6505550112").status, 200);
   auto contacts = search("Contacts", "phone=4155550132");
   EXPECT_EQ(contacts.status, 401);
@@ -95,14 +96,16 @@ TEST_F(ZohoApi, ResponsesCarryJsonAndTokenResetHeaders) {
   auto r = search("Contacts", "phone=4155550132");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Content-Type"), "application/json;charset=UTF-8");
-  EXPECT_THAT(r.header("X-ACCESSTOKEN-RESET"), MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+]05:30"));
+  EXPECT_THAT(r.header("X-ACCESSTOKEN-RESET"),
+              MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+]05:30"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Writes
 
 TEST_F(ZohoApi, InsertAnswers201WithDetails) {
-  auto r = api_json("POST", "/Contacts", data1({{"First_Name", "New"}, {"Last_Name", "Person"}, {"Phone", "+1 415 555 0190"}}));
+  auto r = api_json("POST", "/Contacts",
+                    data1({{"First_Name", "New"}, {"Last_Name", "Person"}, {"Phone", "+1 415 555 0190"}}));
   ASSERT_EQ(r.status, 201) << r.body;
   const auto body = r.json();
   const auto& item = body.at("data").at(0);
@@ -131,11 +134,11 @@ TEST_F(ZohoApi, InsertAnswers201WithDetails) {
 TEST_F(ZohoApi, MissingMandatoryFieldIsRecordLevel400) {
   auto r = api_json("POST", "/Contacts", data1({{"First_Name", "No"}}));
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.json(), boost::json::value({{"data", boost::json::array{boost::json::object{
-                                                       {"code", "MANDATORY_NOT_FOUND"},
-                                                       {"details", {{"api_name", "Last_Name"}}},
-                                                       {"message", "required field not found"},
-                                                       {"status", "error"}}}}}));
+  EXPECT_EQ(r.json(), boost::json::value(
+                          {{"data", boost::json::array{boost::json::object{{"code", "MANDATORY_NOT_FOUND"},
+                                                                           {"details", {{"api_name", "Last_Name"}}},
+                                                                           {"message", "required field not found"},
+                                                                           {"status", "error"}}}}}));
   auto lead = api_json("POST", "/Leads", data1({{"Last_Name", "No Company"}}));
   EXPECT_EQ(lead.status, 400);
   EXPECT_EQ(str_of(lead.json().at("data").at(0).at("details"), "api_name"), "Company");
@@ -194,7 +197,8 @@ TEST_F(ZohoApi, UpdateAnswers200AndUnknownIdIsInvalidData) {
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(missing.json().at("data").at(0).at("message"), "the id given seems to be invalid");
 
-  auto bulk = api_json("PUT", "/Contacts", boost::json::object{{"data", {{{"id", ada}, {"Title", "Dr"}}, {{"Title", "no id"}}}}});
+  auto bulk = api_json("PUT", "/Contacts",
+                       boost::json::object{{"data", {{{"id", ada}, {"Title", "Dr"}}, {{"Title", "no id"}}}}});
   EXPECT_EQ(bulk.status, 202) << bulk.body;
   EXPECT_EQ(str_of(bulk.json().at("data").at(1).at("details"), "api_name"), "id");
   auto cleared = api_json("PUT", "/Contacts/" + ada, data1({{"Last_Name", nullptr}}));
@@ -213,7 +217,8 @@ TEST_F(ZohoApi, ReadOfAMissingRecordIs204AndDeleteWorks) {
 TEST_F(ZohoApi, ListsRecordsWithPaging) {
   auto r = api("GET", "/Leads?per_page=4&page=2");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json().at("info"), boost::json::value({{"per_page", 4}, {"count", 2}, {"page", 2}, {"more_records", false}}));
+  EXPECT_EQ(r.json().at("info"),
+            boost::json::value({{"per_page", 4}, {"count", 2}, {"page", 2}, {"more_records", false}}));
   EXPECT_EQ(api("GET", "/Leads?per_page=4&page=3").status, 204);
 }
 
@@ -289,12 +294,13 @@ TEST_F(ZohoApi, CallTypeCannotChange) {
 
 TEST_F(ZohoApi, NotesV2AndV6ParentShapesAndRelatedEndpoint) {
   const std::string ada = seeded_id("Contacts", "Last_Name", "Lovelace");
-  auto v2 = api_json("POST", "/Notes",
-                     data1({{"Note_Title", "t"}, {"Note_Content", "c"}, {"Parent_Id", ada}, {"se_module", "Contacts"}}));
+  auto v2 =
+      api_json("POST", "/Notes",
+               data1({{"Note_Title", "t"}, {"Note_Content", "c"}, {"Parent_Id", ada}, {"se_module", "Contacts"}}));
   EXPECT_EQ(v2.status, 201) << v2.body;
-  auto v8 = api_json("POST", "/Notes",
-                     data1({{"Note_Content", "c"}, {"Parent_Id", {{"module", {{"api_name", "Contacts"}}}, {"id", ada}}}}),
-                     "v8");
+  auto v8 = api_json(
+      "POST", "/Notes",
+      data1({{"Note_Content", "c"}, {"Parent_Id", {{"module", {{"api_name", "Contacts"}}}, {"id", ada}}}}), "v8");
   EXPECT_EQ(v8.status, 201) << v8.body;
   auto related = api_json("POST", "/Contacts/" + ada + "/Notes", data1({{"Note_Content", "via record"}}));
   ASSERT_EQ(related.status, 201) << related.body;
@@ -320,7 +326,7 @@ TEST_F(ZohoApi, PhoneSearchComparesDigitsAcrossPhoneFields) {
   EXPECT_THAT(names(search("Contacts", "phone=14155550132")), ElementsAre("Ada Lovelace"));
   EXPECT_THAT(names(search("Contacts", "phone=%2B1%20415%20555%200132")), ElementsAre("Ada Lovelace"));
   EXPECT_THAT(names(search("Contacts", "phone=2125550140")), ElementsAre("Barbara Liskov")); // Home_Phone
-  EXPECT_THAT(names(search("Contacts", "phone=2079460143")), ElementsAre("Linus Torvalds"));   // +44 20 7946 0143
+  EXPECT_THAT(names(search("Contacts", "phone=2079460143")), ElementsAre("Linus Torvalds")); // +44 20 7946 0143
   // Converted leads stay out unless asked for.
   EXPECT_EQ(search("Leads", "phone=4155550132").status, 204);
   EXPECT_THAT(names(search("Leads", "phone=4155550132&converted=both")), ElementsAre("Ken Thompson"));
@@ -342,7 +348,8 @@ TEST_F(ZohoApi, CriteriaComparesTheStoredText) {
 
 TEST_F(ZohoApi, CriteriaLimitsAndErrors) {
   std::string eleven;
-  for (int i = 0; i < 11; ++i) eleven += (eleven.empty() ? "" : "or") + std::string("(Phone:equals:") + std::to_string(i) + ")";
+  for (int i = 0; i < 11; ++i)
+    eleven += (eleven.empty() ? "" : "or") + std::string("(Phone:equals:") + std::to_string(i) + ")";
   auto many = criteria("Contacts", "(" + eleven + ")");
   EXPECT_EQ(many.status, 400);
   EXPECT_EQ(error_code(many), "INVALID_QUERY");
@@ -369,10 +376,12 @@ TEST_F(ZohoApi, SearchPages) {
     sandbox().seed_record("Contacts", {{"Last_Name", "Page" + std::to_string(i)}, {"Mobile", "303-555-0198"}});
   auto p1 = search("Contacts", "phone=3035550198&per_page=2&page=1");
   ASSERT_EQ(p1.status, 200);
-  EXPECT_EQ(p1.json().at("info"), boost::json::value({{"per_page", 2}, {"count", 2}, {"page", 1}, {"more_records", true}}));
+  EXPECT_EQ(p1.json().at("info"),
+            boost::json::value({{"per_page", 2}, {"count", 2}, {"page", 1}, {"more_records", true}}));
   EXPECT_THAT(names(p1), ElementsAre("Page0", "Page1"));
   auto p3 = search("Contacts", "phone=3035550198&per_page=2&page=3");
-  EXPECT_EQ(p3.json().at("info"), boost::json::value({{"per_page", 2}, {"count", 1}, {"page", 3}, {"more_records", false}}));
+  EXPECT_EQ(p3.json().at("info"),
+            boost::json::value({{"per_page", 2}, {"count", 1}, {"page", 3}, {"more_records", false}}));
   EXPECT_EQ(search("Contacts", "phone=3035550198&per_page=2&page=4").status, 204);
   auto big = search("Contacts", "phone=3035550198&per_page=201");
   EXPECT_EQ(big.status, 400);
@@ -410,14 +419,17 @@ TEST_F(ZohoApi, UsersByTypeWithPaging) {
   for (const char* key : {"id", "full_name", "first_name", "last_name", "email", "status", "role", "profile", "zuid"})
     EXPECT_TRUE(u.as_object().contains(key)) << key;
   EXPECT_EQ(api("GET", "/users").json().at("users").as_array().size(), 4u); // AllUsers
-  EXPECT_EQ(str_of(api("GET", "/users?type=DeactiveUsers").json().at("users").at(0), "email"), "olaf.berg@acme-demo.example");
+  EXPECT_EQ(str_of(api("GET", "/users?type=DeactiveUsers").json().at("users").at(0), "email"),
+            "olaf.berg@acme-demo.example");
   auto page = api("GET", "/users?type=AllUsers&per_page=3&page=2");
-  EXPECT_EQ(page.json().at("info"), boost::json::value({{"per_page", 3}, {"count", 1}, {"page", 2}, {"more_records", false}}));
+  EXPECT_EQ(page.json().at("info"),
+            boost::json::value({{"per_page", 3}, {"count", 1}, {"page", 2}, {"more_records", false}}));
   EXPECT_EQ(api("GET", "/users?type=AllUsers&per_page=3&page=3").status, 204);
   auto me = api("GET", "/users?type=CurrentUser");
   EXPECT_EQ(str_of(me.json().at("users").at(0), "email"), "maria.garcia@acme-demo.example");
-  EXPECT_EQ(str_of(api("GET", "/users/" + str_of(me.json().at("users").at(0), "id")).json().at("users").at(0), "full_name"),
-            "Maria Garcia");
+  EXPECT_EQ(
+      str_of(api("GET", "/users/" + str_of(me.json().at("users").at(0), "id")).json().at("users").at(0), "full_name"),
+      "Maria Garcia");
   EXPECT_EQ(error_code(api("GET", "/users?type=Robots")), "INVALID_DATA");
 }
 
@@ -434,11 +446,13 @@ TEST_F(ZohoApi, SpentCreditsAre429TooManyRequests) {
   EXPECT_EQ(r.json().at("details").at("limit"), 2);
   EXPECT_EQ(r.json().at("status"), "error");
   // The accounts server is not metered.
-  EXPECT_EQ(sandbox().request("POST", "/oauth/v2/token", form({{"grant_type", "refresh_token"},
-                                                               {"client_id", kZohoClient},
-                                                               {"client_secret", kZohoSecret},
-                                                               {"refresh_token", kZohoRefresh}}),
-                              {{"Content-Type", "application/x-www-form-urlencoded"}})
+  EXPECT_EQ(sandbox()
+                .request("POST", "/oauth/v2/token",
+                         form({{"grant_type", "refresh_token"},
+                               {"client_id", kZohoClient},
+                               {"client_secret", kZohoSecret},
+                               {"refresh_token", kZohoRefresh}}),
+                         {{"Content-Type", "application/x-www-form-urlencoded"}})
                 .status,
             200);
 }

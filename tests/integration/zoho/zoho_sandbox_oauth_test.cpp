@@ -26,9 +26,9 @@ class ZohoOAuth : public ZohoSandboxTest {
                   {"refresh_token", refresh_token}});
   }
   HttpResult authorize(const std::string& redirect, const std::string& extra = {}) const {
-    return sandbox().request("GET", "/oauth/v2/auth?scope=ZohoCRM.modules.ALL%2CZohoCRM.users.READ&client_id=" +
-                                        std::string(kZohoClient) + "&response_type=code&redirect_uri=" +
-                                        url_encode(redirect) + "&state=xyz" + extra);
+    return sandbox().request(
+        "GET", "/oauth/v2/auth?scope=ZohoCRM.modules.ALL%2CZohoCRM.users.READ&client_id=" + std::string(kZohoClient) +
+                   "&response_type=code&redirect_uri=" + url_encode(redirect) + "&state=xyz" + extra);
   }
   // A fresh grant token from the auto-consenting authorize endpoint.
   std::string code_for(const std::string& redirect, const std::string& extra) const {
@@ -99,8 +99,9 @@ TEST_F(ZohoOAuth, AuthorizeRedirectsWithCodeLocationAndAccountsServer) {
 }
 
 TEST_F(ZohoOAuth, AuthorizeRefusesUnknownClientsAndRedirects) {
-  auto unknown = sandbox().request("GET", "/oauth/v2/auth?scope=ZohoCRM.modules.ALL&client_id=1000.NOPE"
-                                          "&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb");
+  auto unknown = sandbox().request("GET",
+                                   "/oauth/v2/auth?scope=ZohoCRM.modules.ALL&client_id=1000.NOPE"
+                                   "&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(str_of(unknown.json(), "error"), "invalid_client");
   auto elsewhere = authorize("https://evil.example/cb");
