@@ -27,7 +27,9 @@ HostProcess::HostProcess(boost::json::object config, std::vector<std::string> ex
   base_url_ = m[1];
 }
 
-HostProcess::~HostProcess() { process_.stop(); }
+HostProcess::~HostProcess() {
+  process_.stop();
+}
 
 HttpResult HostProcess::post_event(const boost::json::value& event) const {
   return http("POST", base_url_ + "/v1/events", boost::json::serialize(event));

@@ -21,7 +21,9 @@ int status_for(const Error& e) {
   return e.retryable ? 503 : 500;
 }
 
-Response error_response(const Error& e) { return Response::error(status_for(e), e.code, e.message); }
+Response error_response(const Error& e) {
+  return Response::error(status_for(e), e.code, e.message);
+}
 
 // Wraps a handler with the admin token check and JSON body parsing errors.
 http::Handler guarded(const std::shared_ptr<AdminDeps>& d, std::function<Response(const Request&)> inner) {
@@ -124,7 +126,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                f.agent = r.query_param("agent");
                f.kind = r.query_param("kind");
                f.phone_e164 = r.query_param("phone");
-               if (const auto age = int_param(r, "older_than_s", 0); age > 0) f.created_before_ms = now_ms() - age * 1000;
+               if (const auto age = int_param(r, "older_than_s", 0); age > 0)
+                 f.created_before_ms = now_ms() - age * 1000;
                f.after_id = int_param(r, "after", 0);
                f.limit = int_param(r, "limit", 50);
                if (f.limit < 1 || f.limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
@@ -176,9 +179,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
         ++ok;
         results.push_back(boost::json::object{{"id", id}, {"status", "ok"}});
       } else {
-        results.push_back(boost::json::object{{"id", id}, {"status", "error"},
-                                              {"error", boost::json::object{{"code", outcome.error().code},
-                                                                            {"message", outcome.error().message}}}});
+        results.push_back(boost::json::object{
+            {"id", id},
+            {"status", "error"},
+            {"error", boost::json::object{{"code", outcome.error().code}, {"message", outcome.error().message}}}});
       }
     }
     if (ok > 0 && d->wake_workers) d->wake_workers();
@@ -198,8 +202,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                if (ok == 1) return Response::json(200, results.at(0));
                const auto& e = results.at(0).at("error");
                const std::string code(e.at("code").as_string());
-               return Response::error(code == "not_found" ? 404 : code == "conflict" ? 409 : 503, code,
-                                      std::string(e.at("message").as_string()));
+               return Response::error(code == "not_found"  ? 404
+                                      : code == "conflict" ? 409
+                                                           : 503,
+                                      code, std::string(e.at("message").as_string()));
              }));
 
   router.add("POST", "/v1/admin/unresolved/resolve", guarded(d, [d, decide_many](const Request& r) {
@@ -295,8 +301,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                }
                boost::json::object summary;
                for (const auto& [k, v] : totals) summary[k] = v;
-               return Response::json(200, boost::json::object{{"summary", std::move(summary)},
-                                                              {"results", std::move(results)}});
+               return Response::json(
+                   200, boost::json::object{{"summary", std::move(summary)}, {"results", std::move(results)}});
              }));
 }
 

@@ -3,6 +3,7 @@
 #include "admin/admin_routes.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
+#include "httpclient/http_client.hpp"
 #include "ingest/event.hpp"
 #include "ingest/ingest_service.hpp"
 #include "matching/contact_cache.hpp"
@@ -13,7 +14,6 @@
 #include "pipeline/worker_pool.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
-#include "httpclient/http_client.hpp"
 #include "store/database.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
@@ -74,7 +74,9 @@ int status_for(const Error& e) {
   return 500;
 }
 
-http::Response error_response(const Error& e) { return http::Response::error(status_for(e), e.code, e.message); }
+http::Response error_response(const Error& e) {
+  return http::Response::error(status_for(e), e.code, e.message);
+}
 
 bool authorized(const config::Config& c, const http::Request& r) {
   if (c.ingest_token.empty()) return true;
@@ -94,7 +96,9 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p);
 
 Host::Host(std::unique_ptr<Parts> parts) : p_(std::move(parts)) {}
 
-Host::~Host() { stop(); }
+Host::~Host() {
+  stop();
+}
 
 Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   auto p = std::make_unique<Parts>();
@@ -149,23 +153,24 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   for (const auto& r : p->registry->refusals())
     log::warn("plugins", "plugin refused", {{"file", r.path.string()}, {"reason", r.reason}});
   for (const auto* plugin : p->registry->plugins())
-    log::info("plugins", "plugin loaded",
-              {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
+    log::info(
+        "plugins", "plugin loaded",
+        {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
 
   p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections);
   auto phones = std::make_shared<matching::PhoneNormalizer>();
   p->contacts = std::make_shared<matching::ContactCache>();
-  p->processor = std::make_shared<pipeline::Processor>(pipeline::ProcessorDeps{
-      p->events, p->connections, p->tenants, p->log_records, p->unresolved, p->placeholders, p->connector, phones,
-      p->contacts, std::make_shared<matching::OwnerResolver>()});
+  p->processor = std::make_shared<pipeline::Processor>(
+      pipeline::ProcessorDeps{p->events, p->connections, p->tenants, p->log_records, p->unresolved, p->placeholders,
+                              p->connector, phones, p->contacts, std::make_shared<matching::OwnerResolver>()});
   char hostname[256] = {0};
   ::gethostname(hostname, sizeof hostname - 1);
   p->host_name = hostname;
   p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, config.workers,
                                                       p->host_name + ":" + std::to_string(::getpid()));
   auto* workers = p->workers.get();
-  p->ingest = std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants,
-                                                      [workers] { workers->notify(); });
+  p->ingest =
+      std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants, [workers] { workers->notify(); });
   return std::unique_ptr<Host>(new Host(std::move(p)));
 }
 
@@ -195,7 +200,9 @@ void Host::stop() {
   if (p_->workers) p_->workers->stop();
 }
 
-int Host::port() const { return p_->port; }
+int Host::port() const {
+  return p_->port;
+}
 
 std::string Host::base_url() const {
   auto listen = config::parse_listen(p_->config.listen);
@@ -249,15 +256,14 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
     auto row = p.events->get(tenant, r.params.at("id"));
     if (!row) return error_response(row.error());
     if (!row.value())
-      return http::Response::error(404, "not_found", "no event '" + r.params.at("id") + "' for tenant '" + tenant + "'");
+      return http::Response::error(404, "not_found",
+                                   "no event '" + r.params.at("id") + "' for tenant '" + tenant + "'");
     auto jobs = p.jobs->list_for_event(row.value()->seq);
     if (!jobs) return error_response(jobs.error());
     boost::json::array list;
     for (const auto& j : jobs.value()) {
-      boost::json::object o{{"id", j.id},
-                            {"connection", j.connection_id},
-                            {"state", j.state},
-                            {"attempts", j.attempts}};
+      boost::json::object o{
+          {"id", j.id}, {"connection", j.connection_id}, {"state", j.state}, {"attempts", j.attempts}};
       if (!j.outcome.empty()) o["outcome"] = parse_or_null(j.outcome);
       if (!j.last_error.empty()) o[j.state == "unresolved" ? "reason" : "last_error"] = parse_or_null(j.last_error);
       list.push_back(std::move(o));

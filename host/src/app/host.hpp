@@ -22,7 +22,7 @@ class Host {
   int port() const;
   std::string base_url() const;
 
- // The wired components; public only so the route table in host.cpp can reach them.
+  // The wired components; public only so the route table in host.cpp can reach them.
   struct Parts;
 
  private:

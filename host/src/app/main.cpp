@@ -157,8 +157,8 @@ int serve(const Args& args) {
 
 int plugins_command(const Args& args) {
   if (args.positional.empty()) return usage_error("plugins needs a subcommand: list or inspect");
-  auto services = std::make_shared<appconnect::plugins::HostServices>(
-      std::make_shared<appconnect::httpclient::HttpClient>());
+  auto services =
+      std::make_shared<appconnect::plugins::HostServices>(std::make_shared<appconnect::httpclient::HttpClient>());
   const std::string& sub = args.positional[0];
   if (sub == "inspect") {
     if (args.positional.size() != 2) return usage_error("plugins inspect takes one FILE");

@@ -31,24 +31,32 @@ std::atomic<int>& threshold() {
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
 
 } // namespace
 
-void set_min_level(Level level) { threshold().store(static_cast<int>(level)); }
-Level min_level() { return static_cast<Level>(threshold().load()); }
+void set_min_level(Level level) {
+  threshold().store(static_cast<int>(level));
+}
+Level min_level() {
+  return static_cast<Level>(threshold().load());
+}
 
 void write(Level level, std::string_view component, std::string_view message, const boost::json::object& fields) {
   if (static_cast<int>(level) < threshold().load(std::memory_order_relaxed)) return;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   boost::json::object line;
   line["ts"] = sdk::time::format_iso8601_utc(now_ms, true);
   line["level"] = level_name(level);

@@ -16,9 +16,17 @@ Level min_level();
 
 void write(Level level, std::string_view component, std::string_view message, const boost::json::object& fields = {});
 
-inline void debug(std::string_view c, std::string_view m, const boost::json::object& f = {}) { write(Level::kDebug, c, m, f); }
-inline void info(std::string_view c, std::string_view m, const boost::json::object& f = {}) { write(Level::kInfo, c, m, f); }
-inline void warn(std::string_view c, std::string_view m, const boost::json::object& f = {}) { write(Level::kWarn, c, m, f); }
-inline void error(std::string_view c, std::string_view m, const boost::json::object& f = {}) { write(Level::kError, c, m, f); }
+inline void debug(std::string_view c, std::string_view m, const boost::json::object& f = {}) {
+  write(Level::kDebug, c, m, f);
+}
+inline void info(std::string_view c, std::string_view m, const boost::json::object& f = {}) {
+  write(Level::kInfo, c, m, f);
+}
+inline void warn(std::string_view c, std::string_view m, const boost::json::object& f = {}) {
+  write(Level::kWarn, c, m, f);
+}
+inline void error(std::string_view c, std::string_view m, const boost::json::object& f = {}) {
+  write(Level::kError, c, m, f);
+}
 
 } // namespace appconnect::log

@@ -50,8 +50,8 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
   try {
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
-                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token", "max_body_bytes",
-                    "tenants", "connections"},
+                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
+                    "max_body_bytes", "tenants", "connections"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -102,7 +102,8 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
         cc.enabled = jf::get_bool(co, "enabled", true);
         bool tenant_known = false;
         for (const auto& t : c.tenants) tenant_known = tenant_known || t.id == cc.tenant_id;
-        if (!tenant_known) throw jf::FieldError("connection '" + cc.id + "' names unknown tenant '" + cc.tenant_id + "'");
+        if (!tenant_known)
+          throw jf::FieldError("connection '" + cc.id + "' names unknown tenant '" + cc.tenant_id + "'");
         c.connections.push_back(std::move(cc));
       }
     }

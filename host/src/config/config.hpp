@@ -16,7 +16,7 @@ struct TenantConfig {
   std::string id;
   std::string name;
   std::string default_region = "US"; // ISO 3166 region for numbers written without a country code
-  boost::json::object settings;       // tenant settings, e.g. {"matching": {...}} (docs/admin/rules.md)
+  boost::json::object settings;      // tenant settings, e.g. {"matching": {...}} (docs/admin/rules.md)
 };
 
 struct ConnectionConfig {
@@ -31,7 +31,7 @@ struct ConnectionConfig {
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "data";
-  std::string database; // empty = sqlite:<data_dir>/appconnect.db
+  std::string database;                           // empty = sqlite:<data_dir>/appconnect.db
   std::vector<std::filesystem::path> plugin_dirs; // empty = the bundled plugin directory
   int workers = 4;
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"

@@ -48,7 +48,8 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
     try {
       response = handle(in);
     } catch (const std::exception& ex) {
-      log::error("http", "handler failed", {{"path", in.getURI().substr(0, in.getURI().find('?'))}, {"error", ex.what()}});
+      log::error("http", "handler failed",
+                 {{"path", in.getURI().substr(0, in.getURI().find('?'))}, {"error", ex.what()}});
       response = Response::error(500, "internal", "the request could not be handled; see the host log");
     }
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
@@ -107,7 +108,8 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(std::shared_ptr<const Router> router, std::int64_t max_body) : router_(std::move(router)), max_body_(max_body) {}
+  Factory(std::shared_ptr<const Router> router, std::int64_t max_body)
+      : router_(std::move(router)), max_body_(max_body) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     return new RouterHandler(router_, max_body_);
   }
@@ -164,14 +166,17 @@ Response Router::dispatch(Request& request) const {
     request.params = std::move(params);
     return route.handler(request);
   }
-  if (path_known) return Response::error(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+  if (path_known)
+    return Response::error(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
   return Response::error(404, "not_found", "no route for " + request.method + " " + request.path);
 }
 
 Server::Server(std::shared_ptr<const Router> router, ServerOptions options)
     : router_(std::move(router)), options_(std::move(options)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::start() {
   Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
@@ -193,6 +198,8 @@ void Server::stop() {
   }
 }
 
-int Server::port() const { return port_; }
+int Server::port() const {
+  return port_;
+}
 
 } // namespace appconnect::http

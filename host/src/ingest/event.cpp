@@ -5,7 +5,6 @@
 
 #include <boost/json.hpp>
 
-
 namespace appconnect::ingest {
 namespace jf = sdk::json_fields;
 namespace {
@@ -37,7 +36,9 @@ boost::json::object party_json(const Party& p) {
   return o;
 }
 
-Error invalid(const std::string& message) { return Error::make(error_code::kValidation, message, false); }
+Error invalid(const std::string& message) {
+  return Error::make(error_code::kValidation, message, false);
+}
 
 } // namespace
 
@@ -81,7 +82,8 @@ Result<CommunicationEvent> parse_event(const boost::json::value& doc, std::strin
       if (e.call.duration_s < 0) return invalid("field 'call.duration_s' must not be negative");
       e.call.result = jf::get_string(co, "result", "unknown");
       if (!one_of(e.call.result, {"answered", "missed", "voicemail", "busy", "rejected", "failed", "unknown"}))
-        return invalid("field 'call.result' must be one of answered, missed, voicemail, busy, rejected, failed, unknown");
+        return invalid(
+            "field 'call.result' must be one of answered, missed, voicemail, busy, rejected, failed, unknown");
       e.call.recording_url = jf::get_string(co, "recording_url");
       e.call.notes = jf::get_string(co, "notes");
     } else {

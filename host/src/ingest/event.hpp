@@ -23,7 +23,7 @@ struct CallDetails {
   std::string session_id;
   std::string state = "ended"; // "ringing" | "answered" | "ended"
   std::int64_t duration_s = 0;
-  std::string result;          // "answered" | "missed" | "voicemail" | "busy" | "rejected" | "failed" | "unknown"
+  std::string result; // "answered" | "missed" | "voicemail" | "busy" | "rejected" | "failed" | "unknown"
   std::string recording_url;
   std::string notes;
 };
@@ -41,8 +41,8 @@ struct MessageDetails {
 struct CommunicationEvent {
   std::string tenant_id;
   std::string event_id;
-  std::string kind;      // "call" | "sms" | "fax" | "voicemail"
-  std::string direction; // "inbound" | "outbound" | "internal"
+  std::string kind;       // "call" | "sms" | "fax" | "voicemail"
+  std::string direction;  // "inbound" | "outbound" | "internal"
   std::string start_time; // ISO 8601 UTC
   Party from;
   Party to;

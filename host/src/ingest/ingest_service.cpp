@@ -15,8 +15,7 @@ IngestService::IngestService(std::shared_ptr<store::EventRepository> events,
 Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
   auto tenant = tenants_->get(event.tenant_id);
   if (!tenant) return tenant.error();
-  if (!tenant.value())
-    return Error::make(error_code::kNotFound, "unknown tenant '" + event.tenant_id + "'", false);
+  if (!tenant.value()) return Error::make(error_code::kNotFound, "unknown tenant '" + event.tenant_id + "'", false);
   auto connections = connections_->list_for_tenant(event.tenant_id);
   if (!connections) return connections.error();
 

@@ -22,7 +22,8 @@ struct Accepted {
 
 class IngestService {
  public:
-  IngestService(std::shared_ptr<store::EventRepository> events, std::shared_ptr<store::ConnectionRepository> connections,
+  IngestService(std::shared_ptr<store::EventRepository> events,
+                std::shared_ptr<store::ConnectionRepository> connections,
                 std::shared_ptr<store::TenantRepository> tenants, std::function<void()> on_new_jobs);
 
   Result<Accepted> accept(const CommunicationEvent& event);

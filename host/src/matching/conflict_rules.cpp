@@ -22,11 +22,16 @@ std::optional<Rule> rule_from_name(std::string_view name) {
 
 const char* rule_name(Rule rule) {
   switch (rule) {
-    case Rule::kTypePriority: return "type_priority";
-    case Rule::kLastModified: return "last_modified";
-    case Rule::kEarliestCreated: return "earliest_created";
-    case Rule::kAlphabetical: return "alphabetical";
-    case Rule::kOwnerIsAgent: return "owner_is_agent";
+    case Rule::kTypePriority:
+      return "type_priority";
+    case Rule::kLastModified:
+      return "last_modified";
+    case Rule::kEarliestCreated:
+      return "earliest_created";
+    case Rule::kAlphabetical:
+      return "alphabetical";
+    case Rule::kOwnerIsAgent:
+      return "owner_is_agent";
   }
   return "unknown";
 }

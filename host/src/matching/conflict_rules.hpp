@@ -38,9 +38,9 @@ struct RuleStep {
 };
 
 struct Resolution {
-  std::optional<std::size_t> chosen; // index into the candidates, when one record remains
-  std::optional<Rule> decided_by;    // the rule that brought the set down to one
-  std::vector<RuleStep> steps;       // how each rule narrowed the set
+  std::optional<std::size_t> chosen;  // index into the candidates, when one record remains
+  std::optional<Rule> decided_by;     // the rule that brought the set down to one
+  std::vector<RuleStep> steps;        // how each rule narrowed the set
   std::vector<std::size_t> remaining; // indexes still tied when no rule could decide
 
   boost::json::value to_json(const std::vector<sdk::Contact>& candidates) const;

@@ -26,9 +26,8 @@ std::shared_ptr<ContactCache::Entry> ContactCache::entry(const std::string& key)
   return slot;
 }
 
-Result<std::vector<sdk::Contact>> ContactCache::lookup(const std::string& connection_id,
-                                                       const std::string& phone_e164, std::int64_t ttl_ms,
-                                                       const Fetch& fetch, bool* hit) {
+Result<std::vector<sdk::Contact>> ContactCache::lookup(const std::string& connection_id, const std::string& phone_e164,
+                                                       std::int64_t ttl_ms, const Fetch& fetch, bool* hit) {
   auto e = entry(connection_id + '\n' + phone_e164);
   std::lock_guard single_flight(e->fetch_mutex);
   if (e->valid && now() - e->fetched_at_ms < ttl_ms) {

@@ -17,10 +17,10 @@ MatchingPolicy default_policy() {
 namespace {
 
 void apply(MatchingPolicy& p, const boost::json::object& m, const PhoneNormalizer& phones) {
-  static const std::set<std::string> kKnown = {"rules",          "type_priority",      "placeholder",
-                                               "shared_numbers", "blocked_numbers",    "blocked_extensions",
-                                               "log_internal_calls", "kinds",          "directions",
-                                               "cache_ttl_s",    "default_region",     "owners"};
+  static const std::set<std::string> kKnown = {
+      "rules",           "type_priority",      "placeholder",        "shared_numbers",
+      "blocked_numbers", "blocked_extensions", "log_internal_calls", "kinds",
+      "directions",      "cache_ttl_s",        "default_region",     "owners"};
   for (const auto& kv : m)
     if (!kKnown.count(std::string(kv.key())))
       throw jf::FieldError("unknown matching setting '" + std::string(kv.key()) + "'");
@@ -62,7 +62,8 @@ void apply(MatchingPolicy& p, const boost::json::object& m, const PhoneNormalize
     const auto* v = m.if_contains(key);
     if (v == nullptr) return;
     for (const auto& kv : jf::as_object(*v, key)) {
-      if (!kv.value().is_bool()) throw jf::FieldError(std::string(key) + "." + std::string(kv.key()) + " must be true or false");
+      if (!kv.value().is_bool())
+        throw jf::FieldError(std::string(key) + "." + std::string(kv.key()) + " must be true or false");
       out[std::string(kv.key())] = kv.value().get_bool();
     }
   };

@@ -27,7 +27,7 @@ namespace appconnect::matching {
 
 struct PlaceholderPolicy {
   bool enabled = false;
-  std::string type;                               // a contact type of the connector; empty = its first
+  std::string type;                                 // a contact type of the connector; empty = its first
   std::string name_template = "New Lead - {phone}"; // {phone}, {caller_id_name}, {date}
 };
 

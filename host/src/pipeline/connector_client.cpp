@@ -26,10 +26,8 @@ ConnectorClient::ConnectorClient(std::shared_ptr<plugins::PluginRegistry> regist
     : registry_(std::move(registry)), connections_(std::move(connections)), call_timeout_ms_(call_timeout_ms) {}
 
 boost::json::object ConnectorClient::context_of(const store::ConnectionRow& c) {
-  return boost::json::object{{"connection_id", c.id},
-                             {"tenant_id", c.tenant_id},
-                             {"settings", c.settings},
-                             {"credentials", c.credentials}};
+  return boost::json::object{
+      {"connection_id", c.id}, {"tenant_id", c.tenant_id}, {"settings", c.settings}, {"credentials", c.credentials}};
 }
 
 Result<const plugins::LoadedPlugin*> ConnectorClient::plugin_for(const store::ConnectionRow& connection) const {
@@ -113,8 +111,7 @@ Result<boost::json::value> ConnectorClient::call(const std::string& connection_i
       if (!refreshed) return refreshed.error();
       continue;
     }
-    plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id,
-                             wall_ms() + call_timeout_ms_};
+    plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
     auto reply = plugin.value()->invoke(operation, request, context_of(connection), scope);
     if (reply || reply.error().code != error_code::kAuthExpired || attempt > 0) return reply;
     auto refreshed = refresh(connection_id, token);

@@ -81,7 +81,8 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
   if (!event) return event.error();
   auto connection = d.connections->get(job.connection_id);
   if (!connection) return connection.error();
-  if (!connection.value()) return Error::make(error_code::kNotFound, "connection '" + job.connection_id + "' is gone", false);
+  if (!connection.value())
+    return Error::make(error_code::kNotFound, "connection '" + job.connection_id + "' is gone", false);
   boost::json::object tenant_settings;
   if (auto t = d.tenants->get(event.value().tenant_id); t && t.value()) tenant_settings = t.value()->settings;
   boost::json::object connection_settings = connection.value()->settings;
@@ -97,13 +98,13 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
   c.phone = d.phones->normalize(c.event.counterpart().phone, c.policy.default_region);
   c.variants = d.phones->search_variants(c.phone);
   const std::string connection_id = c.connection.id;
-  c.owner = d.owners->resolve(connection_id, owner_policy.value(), c.event.agent,
-                              [&d, &connection_id]() -> Result<std::vector<sdk::CrmUser>> {
-                                auto r = decode<sdk::ListUsersResult>(
-                                    d.connector->call(connection_id, "list_users", boost::json::object{}), "list_users");
-                                if (!r) return r.error();
-                                return std::move(r.value().users);
-                              });
+  c.owner = d.owners->resolve(
+      connection_id, owner_policy.value(), c.event.agent, [&d, &connection_id]() -> Result<std::vector<sdk::CrmUser>> {
+        auto r = decode<sdk::ListUsersResult>(d.connector->call(connection_id, "list_users", boost::json::object{}),
+                                              "list_users");
+        if (!r) return r.error();
+        return std::move(r.value().users);
+      });
   return c;
 }
 
@@ -142,7 +143,8 @@ Match match_contact(const ProcessorDeps& d, const Context& c, bool allow_create,
 
   if (c.policy.shared_numbers.count(c.phone.e164)) {
     m.unresolved_reason = "shared_number";
-    m.unresolved_message = c.phone.e164 + " is marked as a shared number (switchboard or main line); it is never "
+    m.unresolved_message = c.phone.e164 +
+                           " is marked as a shared number (switchboard or main line); it is never "
                            "linked to a person automatically";
     return m;
   }
@@ -188,7 +190,8 @@ Match match_contact(const ProcessorDeps& d, const Context& c, bool allow_create,
       m.contact = boost::json::value_to<sdk::Contact>(boost::json::value(claim.value().contact));
       m.decided_by = "placeholder";
     } catch (const std::exception& ex) {
-      m.error = Error::make(error_code::kInternal, std::string("stored placeholder is unreadable: ") + ex.what(), false);
+      m.error =
+          Error::make(error_code::kInternal, std::string("stored placeholder is unreadable: ") + ex.what(), false);
     }
     return m;
   }
@@ -247,15 +250,18 @@ JobOutcome Processor::process(const store::JobRow& job) {
 
   if (c.event.kind != "call")
     return failed(Error::make(error_code::kUnsupported,
-                              "events of kind '" + c.event.kind + "' are stored but not yet logged by this host", false));
+                              "events of kind '" + c.event.kind + "' are stored but not yet logged by this host",
+                              false));
   if (auto why = matching::skip_reason(c.policy, c.event, c.phone)) return done("skipped", {{"reason", *why}});
-  if (c.event.call.state != "ended") return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
+  if (c.event.call.state != "ended")
+    return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
 
   auto decision = d_.unresolved->resolution_for_job(job.id);
   if (!decision) return failed(decision.error());
   const auto& resolution = decision.value();
   const std::string action = resolution ? sdk::json_fields::get_string(*resolution, "action") : std::string();
-  if (action == "skip") return done("skipped", {{"reason", "skipped from the unresolved queue"}, {"decision", *resolution}});
+  if (action == "skip")
+    return done("skipped", {{"reason", "skipped from the unresolved queue"}, {"decision", *resolution}});
 
   // A conversation we already wrote: update its record, never create a second one.
   auto known = d_.log_records->find(job.connection_id, job.conversation_key);
@@ -327,7 +333,8 @@ JobOutcome Processor::process(const store::JobRow& job) {
   m.explanation["owner"] = boost::json::object{{"id", c.owner.owner_id}, {"source", c.owner.source}};
 
   const sdk::Contact& contact = *m.contact;
-  sdk::CreateCallLogRequest create{make_call_log(c.event, job.conversation_key, c.phone.e164, contact.id, contact.type)};
+  sdk::CreateCallLogRequest create{
+      make_call_log(c.event, job.conversation_key, c.phone.e164, contact.id, contact.type)};
   create.log.owner_id = c.owner.owner_id;
   auto created = decode<sdk::LogRecordRef>(
       d_.connector->call(job.connection_id, "create_call_log", boost::json::value_from(create)), "create_call_log");

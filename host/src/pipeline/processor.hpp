@@ -26,8 +26,8 @@ namespace appconnect::pipeline {
 
 struct JobOutcome {
   enum class Kind { kDone, kUnresolved, kFailed, kRetry } kind = Kind::kDone;
-  boost::json::object detail;                   // what happened (done) or why not (unresolved)
-  Error error;                                  // for kFailed / kRetry
+  boost::json::object detail;                      // what happened (done) or why not (unresolved)
+  Error error;                                     // for kFailed / kRetry
   std::optional<store::UnresolvedItem> queue_item; // for kUnresolved: the item a person will see
 };
 

@@ -10,10 +10,10 @@
 
 namespace appconnect::pipeline {
 
-std::int64_t retry_delay_ms(const RetryPolicy& policy, std::int64_t attempts, const Error& error,
-                            double random_unit) {
+std::int64_t retry_delay_ms(const RetryPolicy& policy, std::int64_t attempts, const Error& error, double random_unit) {
   const std::int64_t exponent = std::clamp<std::int64_t>(attempts - 1, 0, 30);
-  const std::int64_t ceiling = std::min(policy.max_delay_ms, policy.base_delay_ms << std::min<std::int64_t>(exponent, 20));
+  const std::int64_t ceiling =
+      std::min(policy.max_delay_ms, policy.base_delay_ms << std::min<std::int64_t>(exponent, 20));
   // Full jitter spreads retries of many jobs that failed together (a CRM outage) over the window.
   auto delay = static_cast<std::int64_t>(static_cast<double>(ceiling) * random_unit);
   if (error.retry_after_ms) delay = std::max(delay, *error.retry_after_ms);
@@ -30,7 +30,9 @@ WorkerPool::WorkerPool(std::shared_ptr<store::JobRepository> jobs,
       owner_prefix_(std::move(owner_prefix)),
       policy_(policy) {}
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
 void WorkerPool::start() {
   stopping_ = false;
@@ -83,7 +85,8 @@ void WorkerPool::run(int index) {
 }
 
 void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
-  const boost::json::object ids{{"job", job.id}, {"connection", job.connection_id}, {"conversation", job.conversation_key}};
+  const boost::json::object ids{
+      {"job", job.id}, {"connection", job.connection_id}, {"conversation", job.conversation_key}};
   Result<Done> saved = kDone;
   switch (outcome.kind) {
     case JobOutcome::Kind::kDone: {

@@ -29,7 +29,6 @@ constexpr const char* kItemColumns =
     "id, tenant_id, connection_id, job_id, event_seq, conversation_key, kind, phone_e164, agent, owner_id, reason, "
     "detail, state, resolution, resolved_by, created_at, resolved_at";
 
-
 // Poco::Tuple tops out at 20 fields; 17 columns fit.
 using ItemTuple =
     Poco::Tuple<Poco::Int64, std::string, std::string, Poco::Int64, Poco::Int64, std::string, std::string, std::string,
@@ -70,8 +69,9 @@ Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item) {
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
     std::string detail_for_job = detail;
-    *s << db_->sql("UPDATE jobs SET state = 'unresolved', last_error = ?, lease_owner = NULL, "
-                   "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'unresolved', last_error = ?, lease_owner = NULL, "
+        "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
         use(detail_for_job), use(at), use(job), now;
     // A job that comes back to the queue (rules re-run and still undecided) keeps its one item.
     std::vector<Poco::Int64> existing;
@@ -79,13 +79,15 @@ Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item) {
     Poco::Int64 id = 0;
     if (!existing.empty()) {
       id = existing.front();
-      *s << db_->sql("UPDATE unresolved_items SET reason = ?, detail = ?, state = 'open', resolution = NULL, "
-                     "resolved_by = NULL, resolved_at = NULL, phone_e164 = ?, owner_id = ? WHERE id = ?"),
+      *s << db_->sql(
+          "UPDATE unresolved_items SET reason = ?, detail = ?, state = 'open', resolution = NULL, "
+          "resolved_by = NULL, resolved_at = NULL, phone_e164 = ?, owner_id = ? WHERE id = ?"),
           use(reason), use(detail), use(phone), use(owner), use(id), now;
     } else {
-      *s << db_->sql("INSERT INTO unresolved_items (tenant_id, connection_id, job_id, event_seq, conversation_key, "
-                     "kind, phone_e164, agent, owner_id, reason, detail, state, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+      *s << db_->sql(
+          "INSERT INTO unresolved_items (tenant_id, connection_id, job_id, event_seq, conversation_key, "
+          "kind, phone_e164, agent, owner_id, reason, detail, state, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
           use(tenant), use(conn), use(job), use(seq), use(key), use(kind), use(phone), use(agent), use(owner),
           use(reason), use(detail), use(state), use(at), into(id), now;
     }
@@ -102,8 +104,7 @@ Result<std::vector<UnresolvedItem>> UnresolvedRepository::list(const UnresolvedF
     std::string sql = std::string("SELECT ") + kItemColumns + " FROM unresolved_items WHERE tenant_id = ? AND id > ?";
     std::string tenant = f.tenant_id, state = f.state, conn = f.connection_id, agent = f.agent, kind = f.kind,
                 phone = f.phone_e164;
-    Poco::Int64 after = f.after_id, before = f.created_before_ms,
-                limit = std::clamp<std::int64_t>(f.limit, 1, 1000);
+    Poco::Int64 after = f.after_id, before = f.created_before_ms, limit = std::clamp<std::int64_t>(f.limit, 1, 1000);
     Poco::Data::Statement st(*s);
     // Optional filters are bound only when present, in the order they appear in the SQL.
     if (!state.empty()) sql += " AND state = ?";
@@ -179,15 +180,17 @@ Result<Done> UnresolvedRepository::decide(const std::string& tenant_id, std::int
     // Only an open item can be decided: two reps deciding at once (on PostgreSQL, in two processes)
     // must not both win, so the state check is part of the UPDATE and its row count is the verdict.
     Poco::Data::Statement update(*s);
-    update << db_->sql("UPDATE unresolved_items SET state = ?, resolution = ?, resolved_by = ?, resolved_at = ? "
-                       "WHERE id = ? AND state = 'open'"),
+    update << db_->sql(
+        "UPDATE unresolved_items SET state = ?, resolution = ?, resolved_by = ?, resolved_at = ? "
+        "WHERE id = ? AND state = 'open'"),
         use(new_state), use(text), use(by), use(at), use(key);
     if (update.execute() != 1)
       return Error::make(error_code::kConflict, "unresolved item " + std::to_string(id) + " was decided meanwhile",
                          false);
     // The job goes back to the workers with the decision; a skipped item's job logs nothing and closes.
-    *s << db_->sql("UPDATE jobs SET state = 'pending', resolution = ?, attempts = 0, next_attempt_at = ?, "
-                   "updated_at = ? WHERE id = ?"),
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'pending', resolution = ?, attempts = 0, next_attempt_at = ?, "
+        "updated_at = ? WHERE id = ?"),
         use(text), use(at), use(at), use(job), now;
     tx.commit();
     return kDone;
@@ -210,8 +213,9 @@ Result<std::int64_t> UnresolvedRepository::rerun(const std::string& tenant_id, c
           use(tenant), use(key), into(jobs), now;
       if (jobs.empty()) continue;
       Poco::Int64 job = jobs.front();
-      *s << db_->sql("UPDATE jobs SET state = 'pending', resolution = NULL, attempts = 0, next_attempt_at = ?, "
-                     "updated_at = ? WHERE id = ? AND state = 'unresolved'"),
+      *s << db_->sql(
+          "UPDATE jobs SET state = 'pending', resolution = NULL, attempts = 0, next_attempt_at = ?, "
+          "updated_at = ? WHERE id = ? AND state = 'unresolved'"),
           use(at), use(at), use(job), now;
       ++count;
     }
@@ -246,12 +250,14 @@ Result<PlaceholderClaim> PlaceholderRepository::claim(const std::string& connect
     std::int64_t at = now_ms(), stale_before = at - stale_ms;
     Transaction tx(*db_, *s);
     // The primary key makes exactly one inserter win, in one process or many.
-    *s << db_->sql("INSERT INTO placeholders (connection_id, phone_e164, state, contact, claimed_by, claimed_at) "
-                   "VALUES (?, ?, ?, '{}', ?, ?) ON CONFLICT (connection_id, phone_e164) DO NOTHING"),
+    *s << db_->sql(
+        "INSERT INTO placeholders (connection_id, phone_e164, state, contact, claimed_by, claimed_at) "
+        "VALUES (?, ?, ?, '{}', ?, ?) ON CONFLICT (connection_id, phone_e164) DO NOTHING"),
         use(conn), use(phone), use(creating), use(who), use(at), now;
     std::vector<Poco::Tuple<std::string, std::string, std::string, Poco::Int64>> rows;
-    *s << db_->sql("SELECT state, contact, claimed_by, claimed_at FROM placeholders WHERE connection_id = ? AND "
-                   "phone_e164 = ?"),
+    *s << db_->sql(
+        "SELECT state, contact, claimed_by, claimed_at FROM placeholders WHERE connection_id = ? AND "
+        "phone_e164 = ?"),
         use(conn), use(phone), into(rows), now;
     PlaceholderClaim out;
     if (rows.empty()) {
@@ -262,8 +268,9 @@ Result<PlaceholderClaim> PlaceholderRepository::claim(const std::string& connect
     } else if (rows.front().get<2>() == who) {
       out.state = PlaceholderClaim::State::kClaimed;
     } else if (rows.front().get<3>() < stale_before) {
-      *s << db_->sql("UPDATE placeholders SET claimed_by = ?, claimed_at = ? WHERE connection_id = ? AND "
-                     "phone_e164 = ? AND state = 'creating'"),
+      *s << db_->sql(
+          "UPDATE placeholders SET claimed_by = ?, claimed_at = ? WHERE connection_id = ? AND "
+          "phone_e164 = ? AND state = 'creating'"),
           use(who), use(at), use(conn), use(phone), now;
       out.state = PlaceholderClaim::State::kClaimed;
     } else {
@@ -297,8 +304,9 @@ Result<Done> PlaceholderRepository::abandon(const std::string& connection_id, co
     auto s = db_->session();
     std::string conn = connection_id, phone = phone_e164, who = claimant;
     Transaction tx(*db_, *s);
-    *s << db_->sql("DELETE FROM placeholders WHERE connection_id = ? AND phone_e164 = ? AND state = 'creating' AND "
-                   "claimed_by = ?"),
+    *s << db_->sql(
+        "DELETE FROM placeholders WHERE connection_id = ? AND phone_e164 = ? AND state = 'creating' AND "
+        "claimed_by = ?"),
         use(conn), use(phone), use(who), now;
     tx.commit();
     return kDone;

@@ -25,11 +25,11 @@ struct UnresolvedItem {
   std::string conversation_key;
   std::string kind;
   std::string phone_e164;
-  std::string agent;     // extension or email of the agent who took it
-  std::string owner_id;  // the agent's CRM user id, when mapped
-  std::string reason;    // no_match | multiple_matches | shared_number | invalid_number
+  std::string agent;          // extension or email of the agent who took it
+  std::string owner_id;       // the agent's CRM user id, when mapped
+  std::string reason;         // no_match | multiple_matches | shared_number | invalid_number
   boost::json::object detail; // candidates, explanation, message
-  std::string state;     // open | resolved | skipped
+  std::string state;          // open | resolved | skipped
   boost::json::object resolution;
   std::string resolved_by;
   std::int64_t created_at = 0;

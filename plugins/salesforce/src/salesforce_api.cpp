@@ -89,7 +89,8 @@ Result<std::vector<boost::json::object>> query_all(const Context& ctx, const std
     if (!response) return response.error();
     if (!response.value().ok()) return error_from(response.value());
     const auto doc = response.value().json();
-    if (!doc.is_object()) return Error::make(sdk::error_code::kInternal, "Salesforce query answer is not an object", true);
+    if (!doc.is_object())
+      return Error::make(sdk::error_code::kInternal, "Salesforce query answer is not an object", true);
     const auto& o = doc.get_object();
     if (const auto* list = o.if_contains("records"); list && list->is_array())
       for (const auto& r : list->get_array())

@@ -119,8 +119,8 @@ class SalesforceConnector final : public sdk::Connector {
       if (!returning.empty()) returning += ", ";
       returning += std::string("Lead(") + kLeadFields + " WHERE IsConverted = false)";
     }
-    const std::string sosl = "FIND {" + sosl_escape(digits) + "} IN PHONE FIELDS RETURNING " + returning +
-                             " LIMIT " + std::to_string(limit);
+    const std::string sosl =
+        "FIND {" + sosl_escape(digits) + "} IN PHONE FIELDS RETURNING " + returning + " LIMIT " + std::to_string(limit);
     auto response = call(ctx, "GET", "/search/?q=" + sdk::url_encode(sosl));
     if (!response) return response.error();
     if (!response.value().ok()) return error_from(response.value());
@@ -129,7 +129,8 @@ class SalesforceConnector final : public sdk::Connector {
     if (doc.is_object())
       if (const auto* list = doc.get_object().if_contains("searchRecords"); list && list->is_array())
         for (const auto& item : list->get_array())
-          if (item.is_object()) result.contacts.push_back(contact_from(ctx, item.get_object(), record_type(item.get_object())));
+          if (item.is_object())
+            result.contacts.push_back(contact_from(ctx, item.get_object(), record_type(item.get_object())));
     if (!result.contacts.empty()) return result;
 
     // The search index lags behind writes; SOQL sees a record the moment it exists, but compares exact
@@ -149,9 +150,9 @@ class SalesforceConnector final : public sdk::Connector {
       return sdk::Done{};
     };
     if (want_contacts) {
-      auto ok = collect(std::string("SELECT ") + kContactFields + " FROM Contact WHERE " + where + " LIMIT " +
-                            std::to_string(limit),
-                        "Contact");
+      auto ok = collect(
+          std::string("SELECT ") + kContactFields + " FROM Contact WHERE " + where + " LIMIT " + std::to_string(limit),
+          "Contact");
       if (!ok) return ok.error();
     }
     if (want_leads) {
@@ -203,7 +204,7 @@ class SalesforceConnector final : public sdk::Connector {
   }
 
   Result<sdk::FindLogByExternalIdResult> find_log_by_external_id(Context& ctx,
-                                                                  const sdk::FindLogByExternalIdRequest& req) override {
+                                                                 const sdk::FindLogByExternalIdRequest& req) override {
     auto rows = query_all(ctx, "SELECT Id FROM Task WHERE CallObject = " + soql_quote(req.external_id) + " LIMIT 1");
     if (!rows) return rows.error();
     sdk::FindLogByExternalIdResult result;
@@ -232,8 +233,8 @@ class SalesforceConnector final : public sdk::Connector {
     sdk::ListUsersResult result;
     for (const auto& r : rows.value()) {
       const auto* active = r.if_contains("IsActive");
-      result.users.push_back(
-          sdk::CrmUser{field(r, "Id"), field(r, "Name"), field(r, "Email"), !active || !active->is_bool() || active->get_bool()});
+      result.users.push_back(sdk::CrmUser{field(r, "Id"), field(r, "Name"), field(r, "Email"),
+                                          !active || !active->is_bool() || active->get_bool()});
     }
     return result;
   }

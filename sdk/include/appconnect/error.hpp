@@ -38,8 +38,8 @@ struct Error {
   std::string message;
   bool retryable = false;
   std::optional<std::int64_t> retry_after_ms;
-  std::optional<int> crm_status;   // HTTP status the CRM answered with, if any
-  boost::json::value crm_error;    // the CRM's error body (parsed JSON, or a string), null if none
+  std::optional<int> crm_status; // HTTP status the CRM answered with, if any
+  boost::json::value crm_error;  // the CRM's error body (parsed JSON, or a string), null if none
 
   static Error make(std::string code, std::string message, bool retryable) {
     Error e;
@@ -81,8 +81,8 @@ struct Done {};
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
-  Result(Error error) : state_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}     // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {} // NOLINT(google-explicit-constructor)
 
   bool ok() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }

@@ -38,8 +38,12 @@
 
 namespace appconnect::sdk {
 
-enum class LogLevel { kDebug = APPCONNECT_LOG_DEBUG, kInfo = APPCONNECT_LOG_INFO, kWarn = APPCONNECT_LOG_WARN,
-                      kError = APPCONNECT_LOG_ERROR };
+enum class LogLevel {
+  kDebug = APPCONNECT_LOG_DEBUG,
+  kInfo = APPCONNECT_LOG_INFO,
+  kWarn = APPCONNECT_LOG_WARN,
+  kError = APPCONNECT_LOG_ERROR
+};
 
 namespace detail {
 // A sink that appends into a std::string on this side of the boundary.
@@ -219,17 +223,17 @@ inline appconnect_status invoke(const appconnect_call* call, appconnect_sink* si
     Connector& c = *s.connector;
     try {
       if (op == "find_contacts")
-        return call_with<FindContactsRequest>(request, ctx, [&](Context& x, auto& r) { return c.find_contacts(x, r); },
-                                              sink);
+        return call_with<FindContactsRequest>(
+            request, ctx, [&](Context& x, auto& r) { return c.find_contacts(x, r); }, sink);
       if (op == "create_contact")
-        return call_with<CreateContactRequest>(request, ctx,
-                                               [&](Context& x, auto& r) { return c.create_contact(x, r); }, sink);
+        return call_with<CreateContactRequest>(
+            request, ctx, [&](Context& x, auto& r) { return c.create_contact(x, r); }, sink);
       if (op == "create_call_log")
-        return call_with<CreateCallLogRequest>(request, ctx,
-                                               [&](Context& x, auto& r) { return c.create_call_log(x, r); }, sink);
+        return call_with<CreateCallLogRequest>(
+            request, ctx, [&](Context& x, auto& r) { return c.create_call_log(x, r); }, sink);
       if (op == "update_call_log")
-        return call_with<UpdateCallLogRequest>(request, ctx,
-                                               [&](Context& x, auto& r) { return c.update_call_log(x, r); }, sink);
+        return call_with<UpdateCallLogRequest>(
+            request, ctx, [&](Context& x, auto& r) { return c.update_call_log(x, r); }, sink);
       if (op == "find_log_by_external_id")
         return call_with<FindLogByExternalIdRequest>(
             request, ctx, [&](Context& x, auto& r) { return c.find_log_by_external_id(x, r); }, sink);
@@ -299,11 +303,11 @@ const appconnect_plugin* entry(const appconnect_host* host, const char* manifest
 extern "C" const char appconnect_plugin_manifest_json[];
 
 // Exports `ConnectorClass` with the manifest embedded by appconnect_add_plugin().
-#define APPCONNECT_PLUGIN(ConnectorClass)                                                                     \
+#define APPCONNECT_PLUGIN(ConnectorClass) \
   APPCONNECT_PLUGIN_WITH_MANIFEST(ConnectorClass, appconnect_plugin_manifest_json)
 
 // Exports `ConnectorClass` with a manifest given as a NUL-terminated JSON string of static lifetime.
-#define APPCONNECT_PLUGIN_WITH_MANIFEST(ConnectorClass, manifest)                                             \
+#define APPCONNECT_PLUGIN_WITH_MANIFEST(ConnectorClass, manifest)                                                 \
   extern "C" APPCONNECT_EXPORT const appconnect_plugin* appconnect_plugin_entry_v1(const appconnect_host* host) { \
-    return ::appconnect::sdk::detail::entry<ConnectorClass>(host, manifest);                                  \
+    return ::appconnect::sdk::detail::entry<ConnectorClass>(host, manifest);                                      \
   }

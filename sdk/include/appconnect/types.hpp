@@ -75,12 +75,12 @@ struct CallLog {
   std::string to_phone;
   std::string start_time; // ISO 8601 UTC
   std::int64_t duration_s = 0;
-  std::string result;     // "answered" | "missed" | "voicemail" | "busy" | "rejected" | "failed" | "unknown"
-  std::string subject;    // composed by the host
-  std::string body;       // composed by the host, in body_format
+  std::string result;               // "answered" | "missed" | "voicemail" | "busy" | "rejected" | "failed" | "unknown"
+  std::string subject;              // composed by the host
+  std::string body;                 // composed by the host, in body_format
   std::string body_format = "text"; // "text" | "html" | "markdown"
   std::string recording_url;
-  bool pending = false;   // more data (recording, notes) is expected; the record will be updated
+  bool pending = false; // more data (recording, notes) is expected; the record will be updated
 };
 
 struct CreateCallLogRequest {
@@ -420,8 +420,7 @@ inline void tag_invoke(const j::value_from_tag&, j::value& out, const FindLogByE
   out = j::object{{"external_id", r.external_id}, {"kind", r.kind}};
 }
 
-inline FindLogByExternalIdRequest tag_invoke(const j::value_to_tag<FindLogByExternalIdRequest>&,
-                                             const j::value& v) {
+inline FindLogByExternalIdRequest tag_invoke(const j::value_to_tag<FindLogByExternalIdRequest>&, const j::value& v) {
   const auto& o = detail_json::as_object(v, "find_log_by_external_id request");
   return FindLogByExternalIdRequest{detail_json::require_string(o, "external_id"),
                                     detail_json::get_string(o, "kind", "call")};
@@ -434,12 +433,10 @@ inline void tag_invoke(const j::value_from_tag&, j::value& out, const FindLogByE
   out = std::move(o);
 }
 
-inline FindLogByExternalIdResult tag_invoke(const j::value_to_tag<FindLogByExternalIdResult>&,
-                                            const j::value& v) {
+inline FindLogByExternalIdResult tag_invoke(const j::value_to_tag<FindLogByExternalIdResult>&, const j::value& v) {
   const auto& o = detail_json::as_object(v, "find_log_by_external_id result");
   FindLogByExternalIdResult r;
-  if (const auto* rec = o.if_contains("record"); rec && rec->is_object())
-    r.record = j::value_to<LogRecordRef>(*rec);
+  if (const auto* rec = o.if_contains("record"); rec && rec->is_object()) r.record = j::value_to<LogRecordRef>(*rec);
   return r;
 }
 
@@ -496,9 +493,13 @@ inline OAuthExchangeCodeRequest tag_invoke(const j::value_to_tag<OAuthExchangeCo
                                   detail_json::get_string(o, "code_verifier")};
 }
 
-inline void tag_invoke(const j::value_from_tag&, j::value& out, const OAuthRefreshRequest&) { out = j::object{}; }
+inline void tag_invoke(const j::value_from_tag&, j::value& out, const OAuthRefreshRequest&) {
+  out = j::object{};
+}
 
-inline OAuthRefreshRequest tag_invoke(const j::value_to_tag<OAuthRefreshRequest>&, const j::value&) { return {}; }
+inline OAuthRefreshRequest tag_invoke(const j::value_to_tag<OAuthRefreshRequest>&, const j::value&) {
+  return {};
+}
 
 inline void tag_invoke(const j::value_from_tag&, j::value& out, const OAuthTokens& t) {
   j::object o;

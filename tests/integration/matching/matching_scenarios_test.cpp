@@ -19,7 +19,8 @@ std::string str(const boost::json::value& v, std::string_view key) {
 }
 
 boost::json::object tenant(const std::string& id, boost::json::object matching) {
-  return boost::json::object{{"id", id}, {"name", id}, {"settings", boost::json::object{{"matching", std::move(matching)}}}};
+  return boost::json::object{
+      {"id", id}, {"name", id}, {"settings", boost::json::object{{"matching", std::move(matching)}}}};
 }
 
 class Matching : public ::testing::Test {
@@ -31,13 +32,16 @@ class Matching : public ::testing::Test {
         tenant("t-lastmod", {{"rules", boost::json::array{"last_modified"}}}),
         tenant("t-created", {{"rules", boost::json::array{"earliest_created"}}}),
         tenant("t-alpha", {{"rules", boost::json::array{"alphabetical"}}}),
-        tenant("t-contact", {{"rules", boost::json::array{"type_priority"}}, {"type_priority", boost::json::array{"Contact", "Lead"}}}),
-        tenant("t-lead", {{"rules", boost::json::array{"type_priority"}}, {"type_priority", boost::json::array{"Lead", "Contact"}}}),
+        tenant("t-contact", {{"rules", boost::json::array{"type_priority"}},
+                             {"type_priority", boost::json::array{"Contact", "Lead"}}}),
+        tenant("t-lead", {{"rules", boost::json::array{"type_priority"}},
+                          {"type_priority", boost::json::array{"Lead", "Contact"}}}),
         tenant("t-queue", {{"rules", boost::json::array{}},
                            {"shared_numbers", boost::json::array{"(212) 555-0147"}},
                            {"blocked_numbers", boost::json::array{"+1 303 555 0155"}}}),
-        tenant("t-auto", {{"placeholder", boost::json::object{{"enabled", true}, {"type", "Lead"},
-                                                              {"name_template", "New Lead - {phone}"}}}}),
+        tenant("t-auto",
+               {{"placeholder",
+                 boost::json::object{{"enabled", true}, {"type", "Lead"}, {"name_template", "New Lead - {phone}"}}}}),
     };
     boost::json::array connections;
     for (const auto& t : tenants) {
@@ -173,17 +177,20 @@ TEST_F(Matching, QueueItemsAreResolvedByCandidateByCreatingAContactOrSkipped) {
   ASSERT_EQ(list.status, 200) << list.body;
   std::map<std::string, std::int64_t> item_of;
   const auto listed = list.json(); // keep the document alive while iterating over it
-  for (const auto& i : listed.at("items").as_array())
-    item_of[str(i.at("event"), "id")] = i.at("id").as_int64();
+  for (const auto& i : listed.at("items").as_array()) item_of[str(i.at("event"), "id")] = i.at("id").as_int64();
   ASSERT_TRUE(item_of.count("q-pick") && item_of.count("q-create") && item_of.count("q-skip"));
 
   const std::string bennett = record_id("Contact", "Bennett");
-  auto pick = host_->admin("POST", "/v1/admin/unresolved/" + std::to_string(item_of["q-pick"]) + "/resolve?tenant=t-queue",
-                           boost::json::object{{"action", "pick"}, {"contact_id", bennett}, {"by", "rep-101"}});
+  auto pick =
+      host_->admin("POST", "/v1/admin/unresolved/" + std::to_string(item_of["q-pick"]) + "/resolve?tenant=t-queue",
+                   boost::json::object{{"action", "pick"}, {"contact_id", bennett}, {"by", "rep-101"}});
   ASSERT_EQ(pick.status, 200) << pick.body;
   auto create = host_->admin("POST", "/v1/admin/unresolved/" + std::to_string(item_of["q-create"]) + "/resolve",
-                             boost::json::object{{"tenant", "t-queue"}, {"action", "create"}, {"contact_type", "Contact"},
-                                                 {"first_name", "Grace"}, {"last_name", "Hopper"}});
+                             boost::json::object{{"tenant", "t-queue"},
+                                                 {"action", "create"},
+                                                 {"contact_type", "Contact"},
+                                                 {"first_name", "Grace"},
+                                                 {"last_name", "Hopper"}});
   ASSERT_EQ(create.status, 200) << create.body;
   auto skip = host_->admin("POST", "/v1/admin/unresolved/" + std::to_string(item_of["q-skip"]) + "/resolve",
                            boost::json::object{{"tenant", "t-queue"}, {"action", "skip"}});
@@ -221,9 +228,10 @@ TEST_F(Matching, FiftyItemsAreResolvedInOneRequest) {
   ASSERT_EQ(ids.size(), 50u);
   boost::json::array id_list;
   for (auto id : ids) id_list.push_back(id);
-  auto batch = host_->admin("POST", "/v1/admin/unresolved/resolve",
-                            boost::json::object{{"tenant", "t-queue"}, {"ids", id_list}, {"action", "pick"},
-                                                {"contact_id", record_id("Contact", "Reed")}});
+  auto batch = host_->admin(
+      "POST", "/v1/admin/unresolved/resolve",
+      boost::json::object{
+          {"tenant", "t-queue"}, {"ids", id_list}, {"action", "pick"}, {"contact_id", record_id("Contact", "Reed")}});
   ASSERT_EQ(batch.status, 200) << batch.body;
   EXPECT_EQ(batch.json().at("resolved").as_int64(), 50);
   for (int i = 0; i < 50; ++i) {
@@ -238,7 +246,8 @@ TEST_F(Matching, ReRunningRulesAfterTheCrmChangedLogsTheCall) {
   ASSERT_EQ(job.at("reason").at("reason").as_string(), "no_match");
   // An admin adds the number to a contact in the CRM, then re-runs the rules for the queue.
   const std::string id = sandbox_->seed_record("Contact", {{"LastName", "Lamarr"}, {"Phone", "480-555-0199"}});
-  auto rerun = host_->admin("POST", "/v1/admin/unresolved/rerun", boost::json::object{{"tenant", "t-queue"}, {"all", true}});
+  auto rerun =
+      host_->admin("POST", "/v1/admin/unresolved/rerun", boost::json::object{{"tenant", "t-queue"}, {"all", true}});
   ASSERT_EQ(rerun.status, 200) << rerun.body;
   EXPECT_GE(rerun.json().at("requeued").as_int64(), 1);
   const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -253,13 +262,18 @@ TEST_F(Matching, ABurstFromOneNumberCostsOneSearch) {
     ASSERT_EQ(host_->post_event(call_event(id, "s-" + id, "+1 (617) 555-0171", "t-lastmod")).status, 202);
   }
   for (int i = 0; i < 100; ++i)
-    EXPECT_EQ(host_->wait_settled("burst-" + std::to_string(i), "t-lastmod").at("jobs").as_array().at(0).at("state").as_string(),
+    EXPECT_EQ(host_->wait_settled("burst-" + std::to_string(i), "t-lastmod")
+                  .at("jobs")
+                  .as_array()
+                  .at(0)
+                  .at("state")
+                  .as_string(),
               "done");
   int searches = 0;
   for (const auto& r : sandbox_->requests()) {
     const std::string path = str(r, "path");
-    if (path.find("/search") != std::string::npos || (path.find("/query") != std::string::npos &&
-                                                      str(r, "query").find("Contact") != std::string::npos))
+    if (path.find("/search") != std::string::npos ||
+        (path.find("/query") != std::string::npos && str(r, "query").find("Contact") != std::string::npos))
       ++searches;
   }
   EXPECT_LE(searches, 1);
@@ -269,10 +283,11 @@ TEST_F(Matching, SimulationReportsWithoutWriting) {
   auto job = log_call("t-queue", "sim-1", "(415) 555-0132");
   ASSERT_EQ(job.at("state").as_string(), "unresolved");
   const auto tasks_before = sandbox_->records("Task").size();
-  auto sim = host_->admin("POST", "/v1/admin/rules/simulate",
-                          boost::json::object{{"tenant", "t-queue"},
-                                              {"events", boost::json::array{"sim-1"}},
-                                              {"matching", boost::json::object{{"rules", boost::json::array{"earliest_created"}}}}});
+  auto sim = host_->admin(
+      "POST", "/v1/admin/rules/simulate",
+      boost::json::object{{"tenant", "t-queue"},
+                          {"events", boost::json::array{"sim-1"}},
+                          {"matching", boost::json::object{{"rules", boost::json::array{"earliest_created"}}}}});
   ASSERT_EQ(sim.status, 200) << sim.body;
   const auto simulated = sim.json();
   const auto& result = simulated.at("results").as_array().at(0);

@@ -41,8 +41,8 @@ TEST(Config, UnknownKeysAndBadValuesAreNamed) {
   auto typo = load_config_file(write("appconnect-config-typo.json", R"({"listne": "x"})"));
   ASSERT_FALSE(typo);
   EXPECT_THAT(typo.error().message, HasSubstr("unknown key 'listne'"));
-  auto tenant = load_config_file(write("appconnect-config-tenant.json",
-                                       R"({"connections":[{"id":"c","tenant":"nope","connector":"x"}]})"));
+  auto tenant = load_config_file(
+      write("appconnect-config-tenant.json", R"({"connections":[{"id":"c","tenant":"nope","connector":"x"}]})"));
   ASSERT_FALSE(tenant);
   EXPECT_THAT(tenant.error().message, HasSubstr("unknown tenant 'nope'"));
   auto json = load_config_file(write("appconnect-config-json.json", "{"));

@@ -69,8 +69,7 @@ TEST(NativeEvent, RefusalsNameTheField) {
               HasSubstr("'call.result'"));
   EXPECT_THAT(error_of("call", boost::json::parse(R"({"session_id":"s","duration_s":"long"})")),
               HasSubstr("duration_s"));
-  EXPECT_THAT(error_of("call", boost::json::parse(R"({"session_id":"s","duration_s":-1})")),
-              HasSubstr("negative"));
+  EXPECT_THAT(error_of("call", boost::json::parse(R"({"session_id":"s","duration_s":-1})")), HasSubstr("negative"));
   auto not_object = parse_event(boost::json::parse("[1,2]"), "default");
   ASSERT_FALSE(not_object);
   EXPECT_EQ(not_object.error().code, "validation");

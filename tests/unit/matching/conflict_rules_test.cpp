@@ -56,9 +56,8 @@ TEST(ConflictRules, LeadFirstWhenConfigured) {
 TEST(ConflictRules, TiesThatNoRuleBreaksStayUnresolved) {
   std::vector<sdk::Contact> cs = {c("1", "Contact", "Same", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
                                   c("2", "Contact", "same", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z")};
-  auto r = resolve(cs, {{Rule::kTypePriority, Rule::kLastModified, Rule::kEarliestCreated, Rule::kAlphabetical},
-                        {"Contact"}},
-                   "");
+  auto r = resolve(
+      cs, {{Rule::kTypePriority, Rule::kLastModified, Rule::kEarliestCreated, Rule::kAlphabetical}, {"Contact"}}, "");
   EXPECT_FALSE(r.chosen.has_value());
   EXPECT_EQ(r.remaining.size(), 2u);
   EXPECT_EQ(boost::json::serialize(r.to_json(cs).at("tied")), R"(["1","2"])");
@@ -86,8 +85,8 @@ TEST(ConflictRules, OwnerRuleWithoutAKnownAgentKeepsEveryone) {
 }
 
 TEST(ConflictRules, NamesRoundTrip) {
-  for (Rule r : {Rule::kTypePriority, Rule::kLastModified, Rule::kEarliestCreated, Rule::kAlphabetical,
-                 Rule::kOwnerIsAgent})
+  for (Rule r :
+       {Rule::kTypePriority, Rule::kLastModified, Rule::kEarliestCreated, Rule::kAlphabetical, Rule::kOwnerIsAgent})
     EXPECT_EQ(rule_from_name(rule_name(r)), r);
   EXPECT_FALSE(rule_from_name("coin_flip").has_value());
 }

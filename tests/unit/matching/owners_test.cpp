@@ -20,7 +20,8 @@ TEST(Owners, AgentEmailMapsThroughTheUserListFetchedOncePerTtl) {
   int fetches = 0;
   auto users = [&]() -> Result<std::vector<sdk::CrmUser>> {
     ++fetches;
-    return std::vector<sdk::CrmUser>{{"005A", "Sam", "Sam.Rivera@Example.com", true}, {"005B", "Old", "old@example.com", false}};
+    return std::vector<sdk::CrmUser>{{"005A", "Sam", "Sam.Rivera@Example.com", true},
+                                     {"005B", "Old", "old@example.com", false}};
   };
   OwnerPolicy policy;
   auto d = resolver.resolve("c1", policy, agent("101", "sam.rivera@example.com"), users);
@@ -34,7 +35,8 @@ TEST(Owners, OverridesFallbackAndAdminMode) {
   OwnerResolver resolver;
   auto users = []() -> Result<std::vector<sdk::CrmUser>> { return std::vector<sdk::CrmUser>{}; };
   auto policy = owner_policy_from(
-      boost::json::parse(R"({"matching":{"owners":{"fallback_owner_id":"005F","overrides":{"101":"005X","Ann@Example.com":"005Y"}}}})")
+      boost::json::parse(
+          R"({"matching":{"owners":{"fallback_owner_id":"005F","overrides":{"101":"005X","Ann@Example.com":"005Y"}}}})")
           .as_object(),
       {});
   ASSERT_TRUE(policy) << policy.error().message;
@@ -43,8 +45,8 @@ TEST(Owners, OverridesFallbackAndAdminMode) {
   auto fallback = resolver.resolve("c", policy.value(), agent("777", "nobody@example.com"), users);
   EXPECT_EQ(fallback.owner_id, "005F");
   EXPECT_EQ(fallback.source, "fallback");
-  auto admin = owner_policy_from({}, boost::json::parse(R"({"matching":{"owners":{"mode":"admin","admin_owner_id":"005Z"}}})")
-                                         .as_object());
+  auto admin = owner_policy_from(
+      {}, boost::json::parse(R"({"matching":{"owners":{"mode":"admin","admin_owner_id":"005Z"}}})").as_object());
   ASSERT_TRUE(admin);
   EXPECT_EQ(resolver.resolve("c", admin.value(), agent("101", ""), users).owner_id, "005Z");
 }

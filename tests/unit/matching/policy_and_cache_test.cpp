@@ -13,13 +13,16 @@ namespace appconnect::matching {
 namespace {
 using ::testing::HasSubstr;
 
-boost::json::object obj(const char* text) { return boost::json::parse(text).as_object(); }
+boost::json::object obj(const char* text) {
+  return boost::json::parse(text).as_object();
+}
 
 TEST(MatchingPolicy, ConnectionOverridesTenant) {
   PhoneNormalizer phones;
-  auto p = policy_from(obj(R"({"default_region":"US","matching":{"rules":["last_modified"],
+  auto p =
+      policy_from(obj(R"({"default_region":"US","matching":{"rules":["last_modified"],
                                "placeholder":{"enabled":true,"type":"Lead"},"shared_numbers":["(415) 555-0100"]}})"),
-                       obj(R"({"matching":{"rules":["type_priority","alphabetical"],"type_priority":["Lead"]}})"), phones);
+                  obj(R"({"matching":{"rules":["type_priority","alphabetical"],"type_priority":["Lead"]}})"), phones);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p.value().rules.rules.size(), 2u);
   EXPECT_EQ(p.value().rules.rules[1], Rule::kAlphabetical);

@@ -9,7 +9,7 @@ static appconnect_status check_invoke(const appconnect_call* call, appconnect_si
 
 int appconnect_abi_c11_check(void);
 int appconnect_abi_c11_check(void) {
-  appconnect_plugin table = {sizeof(appconnect_plugin), APPCONNECT_ABI_MAJOR, APPCONNECT_ABI_MINOR, "{}",
-                             check_invoke, 0};
+  appconnect_plugin table = {
+      sizeof(appconnect_plugin), APPCONNECT_ABI_MAJOR, APPCONNECT_ABI_MINOR, "{}", check_invoke, 0};
   return table.invoke(0, 0) == APPCONNECT_STATUS_UNSUPPORTED ? 0 : 1;
 }

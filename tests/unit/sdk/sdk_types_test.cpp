@@ -16,11 +16,14 @@ T round_trip(const T& value) {
   return boost::json::value_to<T>(boost::json::parse(text));
 }
 
-TEST(SdkAbi, HeaderCompilesAsC11) { EXPECT_EQ(appconnect_abi_c11_check(), 0); }
+TEST(SdkAbi, HeaderCompilesAsC11) {
+  EXPECT_EQ(appconnect_abi_c11_check(), 0);
+}
 
 TEST(SdkTypes, ContactRoundTrip) {
-  Contact c{"003A", "Contact", "Ada Lovelace", "(415) 555-0132", "+14155550199", "ada@example.com", "Analytical",
-            "005X", "2024-05-01T10:00:00Z", "2024-06-01T09:30:00.123Z", "https://crm/003A"};
+  Contact c{
+      "003A",       "Contact", "Ada Lovelace",         "(415) 555-0132",           "+14155550199",    "ada@example.com",
+      "Analytical", "005X",    "2024-05-01T10:00:00Z", "2024-06-01T09:30:00.123Z", "https://crm/003A"};
   const Contact back = round_trip(c);
   EXPECT_EQ(back.id, c.id);
   EXPECT_EQ(back.type, c.type);
@@ -191,8 +194,8 @@ TEST(SdkHttp, UrlAndFormEncoding) {
 TEST(SdkTime, ParsesEveryCrmSpellingToTheSameInstant) {
   const auto z = time::parse_iso8601_ms("2024-05-01T10:00:00Z");
   ASSERT_TRUE(z.has_value());
-  EXPECT_EQ(time::parse_iso8601_ms("2024-05-01T10:00:00.000+0000"), z);  // Salesforce
-  EXPECT_EQ(time::parse_iso8601_ms("2024-05-01T15:30:00+05:30"), z);     // Zoho
+  EXPECT_EQ(time::parse_iso8601_ms("2024-05-01T10:00:00.000+0000"), z); // Salesforce
+  EXPECT_EQ(time::parse_iso8601_ms("2024-05-01T15:30:00+05:30"), z);    // Zoho
   EXPECT_EQ(time::parse_iso8601_ms("2024-05-01T03:00:00-07:00"), z);
   EXPECT_EQ(*time::parse_iso8601_ms("2024-05-01T10:00:00.123Z") - *z, 123);
   EXPECT_EQ(time::format_iso8601_utc(*z), "2024-05-01T10:00:00Z");
