@@ -1,6 +1,7 @@
 #include "store/matching_repositories.hpp"
 
 #include "store/repositories.hpp"
+#include "store/row_helpers.hpp"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Exception.h>
@@ -13,17 +14,6 @@ using namespace Poco::Data::Keywords;
 
 namespace appconnect::store {
 namespace {
-
-Error db_error(const std::string& what, const Poco::Exception& ex) {
-  return Error::make(error_code::kUnavailable, what + ": " + ex.displayText(), true);
-}
-
-boost::json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.get_object());
-}
 
 constexpr const char* kItemColumns =
     "id, tenant_id, connection_id, job_id, event_seq, conversation_key, kind, phone_e164, agent, owner_id, reason, "

@@ -1,4 +1,5 @@
 #include "store/repositories.hpp"
+#include "store/row_helpers.hpp"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -20,17 +21,6 @@ std::int64_t now_ms() {
 }
 
 namespace {
-
-Error db_error(const std::string& what, const Poco::Exception& ex) {
-  return Error::make(error_code::kUnavailable, what + ": " + ex.displayText(), true);
-}
-
-boost::json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.get_object());
-}
 
 std::string text_of(const boost::json::object& o) {
   return boost::json::serialize(o);
