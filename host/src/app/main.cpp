@@ -6,11 +6,15 @@
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
 
+#include <boost/json.hpp>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +32,10 @@ Commands:
         Load every plugin from the plugin directories; print what loaded and why anything was refused.
   plugins inspect FILE [--json]
         Load one plugin file and print its manifest and capabilities, or why it is refused.
+  rules simulate --url URL --token TOKEN (--events ID[,ID...] | --unresolved) [--tenant T] [--connection C]
+                 [--matching FILE] [--json]
+        Ask a running host what a rule set would do with stored events (matched, placeholder created,
+        queued, skipped) without writing to the CRM. FILE holds the candidate "matching" settings.
   version
         Print the product name and version.
   help
@@ -49,6 +57,8 @@ std::optional<Args> parse_args(int argc, char** argv, int first, std::string& er
     std::string arg = argv[i];
     if (arg == "--json") {
       a.json = true;
+    } else if (arg == "--unresolved") { // a flag: simulate over the open unresolved items
+      a.options.emplace_back("unresolved", "true");
     } else if (arg.rfind("--", 0) == 0) {
       std::string name = arg.substr(2), value;
       if (auto eq = name.find('='); eq != std::string::npos) {
@@ -155,6 +165,84 @@ int serve(const Args& args) {
   return 0;
 }
 
+std::string option(const Args& args, const std::string& name) {
+  for (const auto& [k, v] : args.options)
+    if (k == name) return v;
+  return {};
+}
+
+int rules_command(const Args& args) {
+  if (args.positional.size() != 1 || args.positional[0] != "simulate")
+    return usage_error("rules needs the subcommand simulate");
+  const std::string url = option(args, "url"), token = option(args, "token");
+  if (url.empty() || token.empty()) return usage_error("rules simulate needs --url and --token");
+  boost::json::object body{{"tenant", option(args, "tenant").empty() ? "default" : option(args, "tenant")}};
+  if (!option(args, "connection").empty()) body["connection"] = option(args, "connection");
+  if (const std::string events = option(args, "events"); !events.empty()) {
+    boost::json::array ids;
+    std::size_t start = 0;
+    while (start <= events.size()) {
+      const auto comma = events.find(',', start);
+      const std::string id = events.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!id.empty()) ids.push_back(boost::json::string(id));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    body["events"] = std::move(ids);
+  } else if (option(args, "unresolved") == "true") {
+    body["scope"] = "unresolved";
+  } else {
+    return usage_error("rules simulate needs --events ID[,ID...] or --unresolved");
+  }
+  if (const std::string file = option(args, "matching"); !file.empty()) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    auto matching = boost::json::parse(text.str(), ec);
+    if (!in || ec || !matching.is_object()) {
+      std::cerr << "appconnect: " << file << " is not a readable JSON object\n";
+      return 1;
+    }
+    body["matching"] = std::move(matching);
+  }
+  appconnect::httpclient::HttpClient client;
+  appconnect::sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = url + "/v1/admin/rules/simulate";
+  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  request.body = boost::json::serialize(body);
+  auto response = client.send(request);
+  if (!response) {
+    std::cerr << "appconnect: " << response.error().message << "\n";
+    return 1;
+  }
+  if (!response.value().ok()) {
+    std::cerr << "appconnect: the host answered " << response.value().status << ": " << response.value().body << "\n";
+    return 1;
+  }
+  if (args.json) {
+    std::cout << response.value().body << "\n";
+    return 0;
+  }
+  const auto doc = response.value().json();
+  for (const auto& r : doc.at("results").as_array()) {
+    const auto& o = r.as_object();
+    std::string what(o.at("outcome").as_string());
+    if (const auto* c = o.if_contains("contact"))
+      what += " " + std::string(c->at("name").as_string()) + " (" + std::string(c->at("id").as_string()) + ")";
+    if (const auto* d = o.if_contains("decided_by")) what += " by " + std::string(d->as_string());
+    if (const auto* why = o.if_contains("reason")) what += ": " + std::string(why->as_string());
+    const auto* event = o.if_contains("event");
+    std::cout << (event != nullptr && event->is_string() ? std::string(event->as_string()) : "?") << "  " << what
+              << "\n";
+  }
+  std::cout << "summary:";
+  for (const auto& kv : doc.at("summary").as_object()) std::cout << " " << kv.key() << "=" << kv.value();
+  std::cout << "\n";
+  return 0;
+}
+
 int plugins_command(const Args& args) {
   if (args.positional.empty()) return usage_error("plugins needs a subcommand: list or inspect");
   auto services =
@@ -197,5 +285,6 @@ int main(int argc, char** argv) {
   if (!args) return usage_error(error);
   if (command == "serve") return serve(*args);
   if (command == "plugins") return plugins_command(*args);
+  if (command == "rules") return rules_command(*args);
   return usage_error("unknown command '" + command + "'");
 }

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 namespace appconnect::testing {
@@ -298,6 +299,31 @@ TEST_F(Matching, SimulationReportsWithoutWriting) {
   auto unchanged = host_->admin("POST", "/v1/admin/rules/simulate",
                                 boost::json::object{{"tenant", "t-queue"}, {"events", boost::json::array{"sim-1"}}});
   EXPECT_EQ(unchanged.json().at("results").as_array().at(0).at("outcome").as_string(), "queued");
+}
+
+TEST_F(Matching, TheCliSimulatesARuleSetAgainstARunningHost) {
+  auto job = log_call("t-queue", "sim-cli-1", "(415) 555-0132");
+  ASSERT_EQ(job.at("state").as_string(), "unresolved");
+  TempDir dir("appconnect-cli");
+  std::ofstream(dir.file("rules.json")) << R"({"rules": ["last_modified"]})";
+  ChildProcess cli;
+  cli.start(bin_path("appconnect"),
+            {"rules", "simulate", "--url", host_->base_url(), "--token", host_->admin_token(), "--tenant", "t-queue",
+             "--events", "sim-cli-1", "--matching", dir.file("rules.json").string()},
+            {}, dir.file("cli.log").string());
+  ASSERT_EQ(cli.wait(std::chrono::seconds(30)), 0) << cli.describe();
+  std::string out;
+  for (const auto& line : cli.stdout_lines()) out += line + "\n";
+  EXPECT_THAT(out, HasSubstr("sim-cli-1  matched Marcus Reed"));
+  EXPECT_THAT(out, HasSubstr("by last_modified"));
+  EXPECT_THAT(out, HasSubstr("summary: matched=1"));
+
+  ChildProcess refused;
+  refused.start(bin_path("appconnect"),
+                {"rules", "simulate", "--url", host_->base_url(), "--token", "wrong", "--events", "sim-cli-1"}, {},
+                dir.file("refused.log").string());
+  EXPECT_EQ(refused.wait(std::chrono::seconds(30)), 1);
+  EXPECT_THAT(refused.stderr_text(), HasSubstr("401"));
 }
 
 TEST_F(Matching, TheAdminApiNeedsTheToken) {
