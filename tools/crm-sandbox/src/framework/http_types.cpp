@@ -90,6 +90,29 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
   return out;
 }
 
+std::string append_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out = uri;
+  char sep = uri.find('?') == std::string::npos ? '?' : '&';
+  for (const auto& [k, v] : params) {
+    out += sep + percent_encode(k) + "=" + percent_encode(v);
+    sep = '&';
+  }
+  return out;
+}
+
+bool redirect_uri_allowed(const std::vector<std::string>& registered, bool allow_loopback,
+                          const std::string& redirect_uri) {
+  for (const auto& uri : registered)
+    if (uri == redirect_uri) return true;
+  if (!allow_loopback) return false;
+  for (std::string_view host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
+    if (redirect_uri.rfind(host, 0) != 0) continue;
+    const auto rest = std::string_view(redirect_uri).substr(host.size());
+    if (rest.empty() || rest.front() == ':' || rest.front() == '/' || rest.front() == '?') return true;
+  }
+  return false;
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -48,6 +48,12 @@ struct Response {
 std::string percent_decode(std::string_view text, bool plus_as_space);
 // Encodes everything but RFC 3986 unreserved characters.
 std::string percent_encode(std::string_view text);
+// `uri` with the parameters appended as a query string (after '?' or '&'), e.g. an OAuth redirect.
+std::string append_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params);
+// Whether an OAuth client may be redirected to `redirect_uri`: one of its registered URIs, or, when
+// `allow_loopback` is set, any port and path on a loopback host (test harnesses listen anywhere).
+bool redirect_uri_allowed(const std::vector<std::string>& registered, bool allow_loopback,
+                          const std::string& redirect_uri);
 // "a=1&b=x+y" -> {{"a","1"},{"b","x y"}}; also used for form-encoded bodies.
 std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view text);
 

@@ -47,16 +47,6 @@ bool has_scope(const std::string& scopes, std::string_view wanted) {
   return false;
 }
 
-std::string append_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string out = uri;
-  char sep = uri.find('?') == std::string::npos ? '?' : '&';
-  for (const auto& [k, v] : params) {
-    out += sep + percent_encode(k) + "=" + percent_encode(v);
-    sep = '&';
-  }
-  return out;
-}
-
 } // namespace
 
 std::optional<SalesforceEmulator::ConnectedApp> SalesforceEmulator::find_app(const std::string& client_id) const {
@@ -67,16 +57,7 @@ std::optional<SalesforceEmulator::ConnectedApp> SalesforceEmulator::find_app(con
 }
 
 bool SalesforceEmulator::redirect_allowed(const ConnectedApp& app, const std::string& redirect_uri) {
-  for (const auto& uri : app.redirect_uris)
-    if (uri == redirect_uri) return true;
-  if (!app.allow_loopback_redirects) return false;
-  // Any port and path on the loopback host, so test harnesses can listen wherever they like.
-  for (std::string_view host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    if (redirect_uri.rfind(host, 0) != 0) continue;
-    const auto rest = std::string_view(redirect_uri).substr(host.size());
-    if (rest.empty() || rest.front() == ':' || rest.front() == '/' || rest.front() == '?') return true;
-  }
-  return false;
+  return redirect_uri_allowed(app.redirect_uris, app.allow_loopback_redirects, redirect_uri);
 }
 
 Response SalesforceEmulator::oauth_authorize(const Request& request, const PathParams&) {

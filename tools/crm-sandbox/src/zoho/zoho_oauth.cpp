@@ -39,16 +39,6 @@ std::string field(const std::map<std::string, std::string>& form, const std::str
   return it == form.end() ? std::string() : it->second;
 }
 
-std::string append_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string out = uri;
-  char sep = uri.find('?') == std::string::npos ? '?' : '&';
-  for (const auto& [k, v] : params) {
-    out += sep + percent_encode(k) + "=" + percent_encode(v);
-    sep = '&';
-  }
-  return out;
-}
-
 } // namespace
 
 std::optional<ZohoEmulator::Client> ZohoEmulator::find_client(const std::string& client_id) const {
@@ -59,15 +49,7 @@ std::optional<ZohoEmulator::Client> ZohoEmulator::find_client(const std::string&
 }
 
 bool ZohoEmulator::redirect_allowed(const Client& client, const std::string& redirect_uri) {
-  for (const auto& uri : client.redirect_uris)
-    if (uri == redirect_uri) return true;
-  if (!client.allow_loopback_redirects) return false;
-  for (std::string_view host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    if (redirect_uri.rfind(host, 0) != 0) continue;
-    const auto rest = std::string_view(redirect_uri).substr(host.size());
-    if (rest.empty() || rest.front() == ':' || rest.front() == '/' || rest.front() == '?') return true;
-  }
-  return false;
+  return redirect_uri_allowed(client.redirect_uris, client.allow_loopback_redirects, redirect_uri);
 }
 
 Response ZohoEmulator::oauth_authorize(const Request& request, const PathParams&) {
