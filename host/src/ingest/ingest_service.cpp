@@ -1,5 +1,10 @@
 #include "ingest/ingest_service.hpp"
 
+#include "common/time_zone.hpp"
+
+#include <appconnect/json_fields.hpp>
+#include <appconnect/time.hpp>
+
 #include <boost/json.hpp>
 
 namespace appconnect::ingest {
@@ -19,19 +24,35 @@ Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
   auto connections = connections_->list_for_tenant(event.tenant_id);
   if (!connections) return connections.error();
 
-  store::NewEvent row;
-  row.tenant_id = event.tenant_id;
-  row.event_id = event.event_id;
-  row.kind = event.kind;
-  row.conversation_key = conversation_key(event);
-  row.payload = boost::json::serialize(to_json(event));
-  for (const auto& c : connections.value())
-    if (c.enabled) row.connection_ids.push_back(c.id);
+  // Direct texts are grouped per local day of the tenant, so the digest follows the company's calendar.
+  std::string local_day;
+  if (event.kind == "sms") {
+    auto zone = TimeZone::load(sdk::json_fields::get_string(tenant.value()->settings, "time_zone", "UTC"));
+    if (!zone) return zone.error();
+    if (auto ms = sdk::time::parse_iso8601_ms(event.start_time)) local_day = zone.value()->local_date(*ms);
+  }
 
-  auto stored = events_->store(row);
-  if (!stored) return stored.error();
-  if (stored.value().jobs_created > 0 && on_new_jobs_) on_new_jobs_();
-  return Accepted{stored.value().seq, stored.value().duplicate, stored.value().jobs_created, row.conversation_key};
+  Accepted total;
+  bool first = true;
+  for (const auto& part : split_group_message(event)) {
+    store::NewEvent row;
+    row.tenant_id = part.tenant_id;
+    row.event_id = part.event_id;
+    row.kind = part.kind;
+    row.conversation_key = conversation_key(part, local_day);
+    row.payload = boost::json::serialize(to_json(part));
+    for (const auto& c : connections.value())
+      if (c.enabled) row.connection_ids.push_back(c.id);
+    auto stored = events_->store(row);
+    if (!stored) return stored.error();
+    if (first) {
+      total = Accepted{stored.value().seq, stored.value().duplicate, 0, row.conversation_key};
+      first = false;
+    }
+    total.jobs += stored.value().jobs_created;
+  }
+  if (total.jobs > 0 && on_new_jobs_) on_new_jobs_();
+  return total;
 }
 
 } // namespace appconnect::ingest

@@ -5,8 +5,11 @@
 #include "matching/conflict_rules.hpp"
 #include "matching/policy.hpp"
 #include "pipeline/compose.hpp"
+#include "pipeline/conversation.hpp"
 
 #include <appconnect/types.hpp>
+
+#include <appconnect/time.hpp>
 
 #include <boost/json.hpp>
 
@@ -57,6 +60,7 @@ struct Context {
   matching::NormalizedPhone phone;
   std::vector<std::string> variants;
   matching::OwnerDecision owner;
+  boost::json::object tenant_settings;
 };
 
 boost::json::array candidates_json(const std::vector<sdk::Contact>& cs) {
@@ -94,7 +98,7 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
   if (!policy) return policy.error();
   auto owner_policy = matching::owner_policy_from(tenant_settings, connection_settings);
   if (!owner_policy) return owner_policy.error();
-  Context c{job, std::move(event.value()), *connection.value(), std::move(policy.value()), {}, {}, {}};
+  Context c{job, std::move(event.value()), *connection.value(), std::move(policy.value()), {}, {}, {}, tenant_settings};
   c.phone = d.phones->normalize(c.event.counterpart().phone, c.policy.default_region);
   c.variants = d.phones->search_variants(c.phone);
   const std::string connection_id = c.connection.id;
@@ -243,18 +247,85 @@ store::UnresolvedItem queue_item(const Context& c, const Match& m) {
 
 } // namespace
 
+namespace {
+
+// What the record of a conversation will say, whatever its kind.
+struct Conversation {
+  bool is_call = false;
+  MergedCall call;
+  MessageThread thread;
+  ComposeOptions options;
+  bool all_at_once = false;
+  std::int64_t max_wait_ms = 0;
+  std::int64_t first_received_ms = 0; // when the host stored the conversation's first event
+};
+
+Result<Conversation> load_conversation(const ProcessorDeps& d, const Context& c) {
+  Conversation conv;
+  auto rows = d.events->list_for_conversation(c.job.connection_id, c.job.conversation_key);
+  if (!rows) return rows.error();
+  std::vector<ingest::CommunicationEvent> events;
+  for (const auto& row : rows.value()) {
+    if (conv.first_received_ms == 0 || row.received_at < conv.first_received_ms)
+      conv.first_received_ms = row.received_at;
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(row.payload, ec);
+    if (ec) continue; // the store only holds documents it serialized; a damaged row cannot add anything
+    auto e = ingest::parse_event(doc, row.tenant_id);
+    if (e) events.push_back(std::move(e.value()));
+  }
+  if (events.empty()) events.push_back(c.event);
+  conv.is_call = c.event.kind == "call";
+  if (conv.is_call)
+    conv.call = merge_call(std::move(events));
+  else
+    conv.thread = merge_messages(std::move(events));
+
+  std::vector<std::string> formats;
+  if (auto plugin = d.connector->plugin_for(c.connection); plugin) formats = plugin.value()->manifest().body_formats;
+  auto options = compose_options_from(c.tenant_settings, c.connection.settings, formats);
+  if (!options) return options.error();
+  conv.options = std::move(options.value());
+
+  // "All at once": for CRMs where the integration user may create records but not edit them, the
+  // record is written once, when everything announced has arrived or the bounded wait is over.
+  boost::json::object logging;
+  for (const auto* settings : {&c.tenant_settings, &c.connection.settings})
+    if (const auto* l = settings->if_contains("logging"); l && l->is_object())
+      for (const auto& kv : l->get_object()) logging[kv.key()] = kv.value();
+  const std::string mode = sdk::json_fields::get_string(logging, "write_mode", "update");
+  if (mode != "update" && mode != "all_at_once")
+    return Error::make(error_code::kValidation, "logging.write_mode must be 'update' or 'all_at_once'", false);
+  conv.all_at_once = mode == "all_at_once";
+  conv.max_wait_ms = sdk::json_fields::get_int(logging, "all_at_once_wait_s", 300) * 1000;
+  return conv;
+}
+
+std::string capability_kind(const Conversation& conv) {
+  return conv.is_call ? "call" : conv.thread.first.kind;
+}
+
+} // namespace
+
 JobOutcome Processor::process(const store::JobRow& job) {
   auto loaded = load(d_, job, nullptr);
   if (!loaded) return failed(loaded.error());
   Context& c = loaded.value();
 
-  if (c.event.kind != "call")
-    return failed(Error::make(error_code::kUnsupported,
-                              "events of kind '" + c.event.kind + "' are stored but not yet logged by this host",
-                              false));
   if (auto why = matching::skip_reason(c.policy, c.event, c.phone)) return done("skipped", {{"reason", *why}});
-  if (c.event.call.state != "ended")
-    return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
+
+  auto conversation = load_conversation(d_, c);
+  if (!conversation) return failed(conversation.error());
+  Conversation& conv = conversation.value();
+  if (conv.is_call) {
+    if (!conv.call.ended) return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
+    // A queue offers the call to several agents; those who never picked up have nothing to log.
+    if (conv.call.call.call.via_queue && !conv.call.answered)
+      return done("skipped", {{"reason", "offered to this agent by a call queue and not answered"}});
+  }
+  const std::string kind = capability_kind(conv);
+  const std::string create_op = conv.is_call ? "create_call_log" : "create_message_log";
+  const std::string update_op = conv.is_call ? "update_call_log" : "update_message_log";
 
   auto decision = d_.unresolved->resolution_for_job(job.id);
   if (!decision) return failed(decision.error());
@@ -263,21 +334,58 @@ JobOutcome Processor::process(const store::JobRow& job) {
   if (action == "skip")
     return done("skipped", {{"reason", "skipped from the unresolved queue"}, {"decision", *resolution}});
 
+  const std::string number = c.phone.valid ? c.phone.e164 : "";
+  const Composed text = conv.is_call ? compose_call(conv.call, number, conv.options)
+                                     : compose_messages(conv.thread, number, conv.options);
+  const std::string& format = conv.options.format;
+
+  // Writes the conversation's current state into an existing record, keeping whatever a person added
+  // to its body outside the host's section.
+  auto update_record = [&](const std::string& record_id, const std::string& contact_id,
+                           const std::string& contact_type) -> Result<sdk::LogRecordRef> {
+    std::optional<std::string> current;
+    auto plugin = d_.connector->plugin_for(c.connection);
+    if (plugin && plugin.value()->supports("get_log")) {
+      auto read =
+          decode<sdk::LogRecordRef>(d_.connector->call(job.connection_id, "get_log",
+                                                       boost::json::value_from(sdk::GetLogRequest{record_id, kind})),
+                                    "get_log");
+      if (!read) return read.error();
+      current = read.value().body;
+    }
+    const std::string body = merge_body(current, text.section, format);
+    boost::json::value request;
+    if (conv.is_call) {
+      sdk::UpdateCallLogRequest u{record_id, make_call_log(conv.call, text, job.conversation_key, format)};
+      u.log.body = body;
+      u.log.contact_id = contact_id;
+      u.log.contact_type = contact_type;
+      request = boost::json::value_from(u);
+    } else {
+      sdk::UpdateMessageLogRequest u{record_id, make_message_log(conv.thread, text, job.conversation_key, format)};
+      u.log.body = body;
+      u.log.contact_id = contact_id;
+      u.log.contact_type = contact_type;
+      request = boost::json::value_from(u);
+    }
+    return decode<sdk::LogRecordRef>(d_.connector->call(job.connection_id, update_op, request), update_op.c_str());
+  };
+
   // A conversation we already wrote: update its record, never create a second one.
   auto known = d_.log_records->find(job.connection_id, job.conversation_key);
   if (!known) return failed(known.error());
   if (known.value()) {
-    sdk::UpdateCallLogRequest update{known.value()->crm_record_id,
-                                     make_call_log(c.event, job.conversation_key, c.phone.e164, "", "")};
-    auto reply = decode<sdk::LogRecordRef>(
-        d_.connector->call(job.connection_id, "update_call_log", boost::json::value_from(update)), "update_call_log");
+    if (conv.all_at_once)
+      return done("unchanged", {{"reason", "written once (all-at-once mode never edits a record)"},
+                                {"record", known.value()->crm_record_id}});
+    auto reply = update_record(known.value()->crm_record_id, "", "");
     if (!reply) return failed(reply.error());
     return done("updated", {{"record", boost::json::value_from(reply.value())}});
   }
 
   // After a crash between "CRM created" and "mapping saved", the record exists but our map does not
   // know it: find it by the external id written into it.
-  sdk::FindLogByExternalIdRequest find_log{job.conversation_key, "call"};
+  sdk::FindLogByExternalIdRequest find_log{job.conversation_key, kind};
   auto found = decode<sdk::FindLogByExternalIdResult>(
       d_.connector->call(job.connection_id, "find_log_by_external_id", boost::json::value_from(find_log)),
       "find_log_by_external_id");
@@ -287,11 +395,27 @@ JobOutcome Processor::process(const store::JobRow& job) {
     auto saved = d_.log_records->save(
         {job.connection_id, job.conversation_key, c.event.tenant_id, c.event.kind, rec.id, rec.type, rec.url});
     if (!saved) return failed(saved.error());
-    sdk::UpdateCallLogRequest update{rec.id, make_call_log(c.event, job.conversation_key, c.phone.e164, "", "")};
-    auto reply = decode<sdk::LogRecordRef>(
-        d_.connector->call(job.connection_id, "update_call_log", boost::json::value_from(update)), "update_call_log");
+    if (conv.all_at_once) return done("recovered", {{"record", boost::json::value_from(rec)}});
+    auto reply = update_record(rec.id, "", "");
     if (!reply) return failed(reply.error());
     return done("recovered", {{"record", boost::json::value_from(reply.value())}});
+  }
+
+  if (conv.all_at_once && conv.is_call && !conv.call.awaiting.empty()) {
+    const std::string& end =
+        conv.call.call.call.end_time.empty() ? conv.call.call.start_time : conv.call.call.call.end_time;
+    const std::int64_t ended_at = sdk::time::parse_iso8601_ms(end).value_or(0);
+    // The deadline counts from when the host first saw the call end, not from a clock on the phone
+    // system, so a backfilled old call does not wait and a late notification does not shorten the wait.
+    const std::int64_t since = std::max(ended_at, conv.first_received_ms);
+    const std::int64_t remaining = since + conv.max_wait_ms - store::now_ms();
+    if (remaining > 0) {
+      Error wait = Error::make(
+          "awaiting_data",
+          "waiting for " + conv.call.awaiting.front() + " before writing the record once (all-at-once mode)", true);
+      wait.retry_after_ms = remaining;
+      return failed(wait);
+    }
   }
 
   Match m;
@@ -333,11 +457,22 @@ JobOutcome Processor::process(const store::JobRow& job) {
   m.explanation["owner"] = boost::json::object{{"id", c.owner.owner_id}, {"source", c.owner.source}};
 
   const sdk::Contact& contact = *m.contact;
-  sdk::CreateCallLogRequest create{
-      make_call_log(c.event, job.conversation_key, c.phone.e164, contact.id, contact.type)};
-  create.log.owner_id = c.owner.owner_id;
-  auto created = decode<sdk::LogRecordRef>(
-      d_.connector->call(job.connection_id, "create_call_log", boost::json::value_from(create)), "create_call_log");
+  boost::json::value request;
+  if (conv.is_call) {
+    sdk::CreateCallLogRequest create{make_call_log(conv.call, text, job.conversation_key, format)};
+    create.log.contact_id = contact.id;
+    create.log.contact_type = contact.type;
+    create.log.owner_id = c.owner.owner_id;
+    request = boost::json::value_from(create);
+  } else {
+    sdk::CreateMessageLogRequest create{make_message_log(conv.thread, text, job.conversation_key, format)};
+    create.log.contact_id = contact.id;
+    create.log.contact_type = contact.type;
+    create.log.owner_id = c.owner.owner_id;
+    request = boost::json::value_from(create);
+  }
+  auto created =
+      decode<sdk::LogRecordRef>(d_.connector->call(job.connection_id, create_op, request), create_op.c_str());
   if (!created) return failed(created.error());
   const auto& rec = created.value();
   auto saved = d_.log_records->save(

@@ -32,15 +32,9 @@ namespace appconnect::plugins {
 // Capability names a v1 manifest may declare. An unknown name is refused rather than ignored: it is far
 // more likely a typo (which would silently disable a feature) than a capability from the future, since a
 // plugin built for a newer ABI minor is refused before its manifest is read.
-inline constexpr std::array<std::string_view, 9> kKnownCapabilities = {"find_contacts",
-                                                                       "create_contact",
-                                                                       "create_call_log",
-                                                                       "update_call_log",
-                                                                       "find_log_by_external_id",
-                                                                       "create_message_log",
-                                                                       "update_message_log",
-                                                                       "list_users",
-                                                                       "oauth"};
+inline constexpr std::array<std::string_view, 10> kKnownCapabilities = {
+    "find_contacts",      "create_contact",     "create_call_log", "update_call_log", "find_log_by_external_id",
+    "create_message_log", "update_message_log", "get_log",         "list_users",      "oauth"};
 
 struct Manifest {
   std::string id, name, version;

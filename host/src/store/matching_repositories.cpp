@@ -159,9 +159,11 @@ Result<Done> UnresolvedRepository::decide(const std::string& tenant_id, std::int
     Poco::Int64 key = id;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    std::vector<Poco::Tuple<Poco::Int64, std::string>> rows;
-    *s << db_->sql("SELECT job_id, state FROM unresolved_items WHERE tenant_id = ? AND id = ?"), use(tenant), use(key),
-        into(rows), now;
+    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string>> rows;
+    *s << db_->sql(
+        "SELECT job_id, state, connection_id, conversation_key FROM unresolved_items "
+        "WHERE tenant_id = ? AND id = ?"),
+        use(tenant), use(key), into(rows), now;
     if (rows.empty()) return Error::make(error_code::kNotFound, "no unresolved item " + std::to_string(id), false);
     if (rows.front().get<1>() != "open")
       return Error::make(error_code::kConflict,
@@ -182,6 +184,17 @@ Result<Done> UnresolvedRepository::decide(const std::string& tenant_id, std::int
         "UPDATE jobs SET state = 'pending', resolution = ?, attempts = 0, next_attempt_at = ?, "
         "updated_at = ? WHERE id = ?"),
         use(text), use(at), use(at), use(job), now;
+    // Several events of one conversation (the texts of one digest, the notifications of one call) may
+    // each have queued an item; one decision places the whole conversation, so those go with it.
+    std::string connection = rows.front().get<2>(), conversation = rows.front().get<3>();
+    *s << db_->sql(
+        "UPDATE unresolved_items SET state = ?, resolution = ?, resolved_by = ?, resolved_at = ? "
+        "WHERE connection_id = ? AND conversation_key = ? AND state = 'open' AND id <> ?"),
+        use(new_state), use(text), use(by), use(at), use(connection), use(conversation), use(key), now;
+    *s << db_->sql(
+        "UPDATE jobs SET state = 'pending', resolution = ?, attempts = 0, next_attempt_at = ?, updated_at = ? "
+        "WHERE connection_id = ? AND conversation_key = ? AND state = 'unresolved'"),
+        use(text), use(at), use(at), use(connection), use(conversation), now;
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {

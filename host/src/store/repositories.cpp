@@ -251,6 +251,13 @@ Result<StoredEvent> EventRepository::store(const NewEvent& e) {
           "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
           use(seq), use(tenant), use(conn), use(key), use(state), use(at), use(at), use(at), now;
       ++jobs;
+      // A job of this conversation may be waiting for exactly this data ("all at once" mode waits for
+      // the recording): let it run now instead of at the end of its bounded wait.
+      std::string waiting = "%\"awaiting_data\"%";
+      *s << db_->sql(
+          "UPDATE jobs SET next_attempt_at = ? WHERE connection_id = ? AND conversation_key = ? AND "
+          "state = 'pending' AND next_attempt_at > ? AND last_error LIKE ?"),
+          use(at), use(conn), use(key), use(at), use(waiting), now;
     }
     tx.commit();
     return StoredEvent{seq, false, jobs};
@@ -292,6 +299,28 @@ Result<std::optional<EventRow>> EventRepository::get_by_seq(std::int64_t seq) {
     return std::optional<EventRow>(event_from(rows.front()));
   } catch (const Poco::Exception& ex) {
     return db_error("cannot read event", ex);
+  }
+}
+
+Result<std::vector<EventRow>> EventRepository::list_for_conversation(const std::string& connection_id,
+                                                                     const std::string& conversation_key,
+                                                                     std::int64_t limit) {
+  try {
+    auto s = db_->session();
+    std::string conn = connection_id, key = conversation_key;
+    Poco::Int64 max_rows = limit;
+    std::vector<EventTuple> rows;
+    *s << db_->sql(
+        "SELECT e.seq, e.tenant_id, e.event_id, e.kind, e.conversation_key, e.payload, e.received_at "
+        "FROM jobs j JOIN events e ON e.seq = j.event_seq WHERE j.connection_id = ? AND j.conversation_key = ? "
+        "ORDER BY e.seq LIMIT ?"),
+        use(conn), use(key), use(max_rows), into(rows), now;
+    std::vector<EventRow> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(event_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read the conversation's events", ex);
   }
 }
 

@@ -108,6 +108,9 @@ class EventRepository {
   Result<StoredEvent> store(const NewEvent& event);
   Result<std::optional<EventRow>> get(const std::string& tenant_id, const std::string& event_id);
   Result<std::optional<EventRow>> get_by_seq(std::int64_t seq);
+  // Every event of one conversation that has a job on `connection_id`, in arrival order (at most `limit`).
+  Result<std::vector<EventRow>> list_for_conversation(const std::string& connection_id,
+                                                      const std::string& conversation_key, std::int64_t limit = 5000);
 
  private:
   std::shared_ptr<Database> db_;

@@ -171,6 +171,19 @@ class HubSpotConnector final : public sdk::Connector {
     return result;
   }
 
+  Result<LogRecordRef> get_log(Context& ctx, const sdk::GetLogRequest& req) override {
+    const std::string object = object_for_kind(req.kind);
+    if (object.empty()) return Error::make(sdk::error_code::kBadRequest, "unknown log kind '" + req.kind + "'", false);
+    const std::string body_property = object == "calls"            ? "hs_call_body"
+                                      : object == "communications" ? "hs_communication_body"
+                                                                   : "hs_note_body";
+    auto answer = call_json(
+        ctx, "GET", "/crm/v3/objects/" + object + "/" + sdk::url_encode(req.id) + "?properties=" + body_property);
+    if (!answer) return answer.error();
+    LogRecordRef ref{req.id, object, "", strip_title_line(property(answer.value(), body_property))};
+    return ref;
+  }
+
   Result<LogRecordRef> create_message_log(Context& ctx, const sdk::CreateMessageLogRequest& req) override {
     const std::string object = object_for_kind(req.log.kind);
     if (object.empty() || object == "calls")

@@ -159,6 +159,17 @@ boost::json::object call_properties(const sdk::CallLog& log, const std::string& 
   return p;
 }
 
+std::string strip_title_line(const std::string& html) {
+  // message_properties writes "<b>subject</b><br>" first; the host owns the subject, so the body it
+  // reads back must not include it (or every update would add another title line).
+  if (html.rfind("<b>", 0) != 0) return html;
+  const auto end = html.find("</b>");
+  if (end == std::string::npos) return html;
+  std::size_t rest = end + 4;
+  if (html.compare(rest, 4, "<br>") == 0) rest += 4;
+  return html.substr(rest);
+}
+
 boost::json::object message_properties(const sdk::MessageLog& log, const std::string& external_id_property,
                                        std::int64_t now_ms) {
   // Neither communications nor notes have a title: the subject leads the body in bold.

@@ -60,6 +60,9 @@ std::string timestamp(const std::string& start_time, std::int64_t now_ms);
 boost::json::object call_properties(const sdk::CallLog& log, const std::string& external_id_property,
                                     std::int64_t now_ms);
 // Properties of the communication (sms) or note (fax, voicemail) for a message log.
+// The body a message log was given, without the title line message_properties puts in front of it.
+std::string strip_title_line(const std::string& html);
+
 boost::json::object message_properties(const sdk::MessageLog& log, const std::string& external_id_property,
                                        std::int64_t now_ms);
 

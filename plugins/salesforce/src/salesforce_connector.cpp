@@ -215,6 +215,18 @@ class SalesforceConnector final : public sdk::Connector {
     return result;
   }
 
+  Result<LogRecordRef> get_log(Context& ctx, const sdk::GetLogRequest& req) override {
+    auto read = call(ctx, "GET", "/sobjects/Task/" + sdk::url_encode(req.id) + "?fields=Id,Description");
+    if (!read) return read.error();
+    if (!read.value().ok()) return error_from(read.value());
+    const auto record = read.value().json();
+    if (!record.is_object()) return Error::make(sdk::error_code::kInternal, "Salesforce Task is not an object", true);
+    LogRecordRef ref{req.id, "Task", record_url(ctx, "Task", req.id), std::string()};
+    if (const auto* d = record.get_object().if_contains("Description"); d && d->is_string())
+      ref.body = std::string(d->get_string());
+    return ref;
+  }
+
   Result<LogRecordRef> create_message_log(Context& ctx, const sdk::CreateMessageLogRequest& req) override {
     boost::json::object task = message_fields(req.log);
     task["TaskSubtype"] = "Task";

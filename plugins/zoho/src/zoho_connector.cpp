@@ -243,6 +243,23 @@ class ZohoConnector final : public sdk::Connector {
     return result;
   }
 
+  Result<LogRecordRef> get_log(Context& ctx, const sdk::GetLogRequest& req) override {
+    const bool note = req.kind != "call";
+    const std::string module = note ? kNotes : kCalls;
+    auto response = call(ctx, "GET", "/" + module + "/" + sdk::url_encode(req.id));
+    if (!response) return response.error();
+    if (response.value().status == 204)
+      return Error::make(sdk::error_code::kNotFound, "Zoho has no " + module + " record " + req.id, false);
+    if (!response.value().ok()) return error_from(response.value());
+    const auto doc = response.value().json();
+    LogRecordRef ref{req.id, module, note ? std::string() : record_url(ctx, module, req.id), std::string()};
+    if (doc.is_object())
+      if (const auto* data = doc.get_object().if_contains("data");
+          data && data->is_array() && !data->get_array().empty() && data->get_array()[0].is_object())
+        ref.body = field(data->get_array()[0].get_object(), note ? "Note_Content" : "Description");
+    return ref;
+  }
+
   Result<LogRecordRef> create_message_log(Context& ctx, const sdk::CreateMessageLogRequest& req) override {
     const MessageLog& log = req.log;
     const std::string parent = module_of(log.contact_type.empty() ? kContacts : log.contact_type);

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define APPCONNECT_ABI_MAJOR 1
-#define APPCONNECT_ABI_MINOR 0
+#define APPCONNECT_ABI_MINOR 1
 
 /* The one symbol a plugin exports. The "_v1" suffix lets a future major version add a second entry
  * point beside this one, so a single binary can serve two host generations. */

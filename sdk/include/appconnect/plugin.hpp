@@ -143,6 +143,8 @@ class Connector {
   virtual Result<LogRecordRef> update_message_log(Context&, const UpdateMessageLogRequest&) {
     return unsupported("update_message_log");
   }
+  // ABI 1.1: the record with its current body (LogRecordRef::body), so updates keep an agent's edits.
+  virtual Result<LogRecordRef> get_log(Context&, const GetLogRequest&) { return unsupported("get_log"); }
   virtual Result<ListUsersResult> list_users(Context&) { return unsupported("list_users"); }
   virtual Result<OAuthAuthorizeUrlResult> oauth_authorize_url(Context&, const OAuthAuthorizeUrlRequest&) {
     return unsupported("oauth_authorize_url");
@@ -243,6 +245,9 @@ inline appconnect_status invoke(const appconnect_call* call, appconnect_sink* si
       if (op == "update_message_log")
         return call_with<UpdateMessageLogRequest>(
             request, ctx, [&](Context& x, auto& r) { return c.update_message_log(x, r); }, sink);
+      if (op == "get_log")
+        return call_with<GetLogRequest>(
+            request, ctx, [&](Context& x, auto& r) { return c.get_log(x, r); }, sink);
       if (op == "list_users") return finish(c.list_users(ctx), sink);
       if (op == "oauth_authorize_url")
         return call_with<OAuthAuthorizeUrlRequest>(

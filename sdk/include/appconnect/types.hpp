@@ -97,6 +97,15 @@ struct LogRecordRef {
   std::string id;
   std::string type; // CRM object, e.g. "Task", "calls", "Calls"
   std::string url;
+  // The record's current body as the CRM stores it now (ABI 1.1, filled by get_log). The host keeps
+  // everything outside its own section, so text an agent typed into the record survives updates.
+  std::optional<std::string> body;
+};
+
+// get_log (ABI 1.1): reads one log record the plugin wrote earlier, with its current body.
+struct GetLogRequest {
+  std::string id;            // the CRM record id returned by a create
+  std::string kind = "call"; // "call" | "sms" | "fax" | "voicemail"
 };
 
 // A message log: an SMS digest, a fax or a voicemail, attached to a contact.
@@ -342,13 +351,25 @@ inline void tag_invoke(const j::value_from_tag&, j::value& out, const LogRecordR
   o["id"] = r.id;
   detail_json::put_if(o, "type", r.type);
   detail_json::put_if(o, "url", r.url);
+  if (r.body) o["body"] = *r.body;
   out = std::move(o);
 }
 
 inline LogRecordRef tag_invoke(const j::value_to_tag<LogRecordRef>&, const j::value& v) {
   const auto& o = detail_json::as_object(v, "log record");
-  return LogRecordRef{detail_json::require_string(o, "id"), detail_json::get_string(o, "type"),
-                      detail_json::get_string(o, "url")};
+  LogRecordRef r{detail_json::require_string(o, "id"), detail_json::get_string(o, "type"),
+                 detail_json::get_string(o, "url"), std::nullopt};
+  if (const auto* b = o.if_contains("body"); b && b->is_string()) r.body = std::string(b->get_string());
+  return r;
+}
+
+inline void tag_invoke(const j::value_from_tag&, j::value& out, const GetLogRequest& r) {
+  out = j::object{{"id", r.id}, {"kind", r.kind}};
+}
+
+inline GetLogRequest tag_invoke(const j::value_to_tag<GetLogRequest>&, const j::value& v) {
+  const auto& o = detail_json::as_object(v, "get_log request");
+  return GetLogRequest{detail_json::require_string(o, "id"), detail_json::get_string(o, "kind", "call")};
 }
 
 inline void tag_invoke(const j::value_from_tag&, j::value& out, const MessageLog& l) {

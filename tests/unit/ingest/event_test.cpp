@@ -85,7 +85,59 @@ TEST(NativeEvent, MessagesNeedAMessageId) {
   doc.as_object()["message"].as_object()["conversation_id"] = "c-7";
   auto ok = parse_event(doc, "default");
   ASSERT_TRUE(ok);
-  EXPECT_EQ(conversation_key(ok.value()), "sms:c-7:101");
+  // A direct text belongs to the day's digest with that number, whatever the provider's thread id.
+  EXPECT_EQ(conversation_key(ok.value(), "2026-11-25"), "sms:101:14155550132:2026-11-25");
+  EXPECT_EQ(conversation_key(ok.value()), "sms:101:14155550132:2026-11-25"); // UTC day without a zone
+  doc.as_object()["message"].as_object()["shared_inbox"] = true;
+  auto shared = parse_event(doc, "default");
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(conversation_key(shared.value(), "2026-11-25"), "sms-thread:c-7");
+}
+
+TEST(NativeEvent, LifecycleFieldsRoundTrip) {
+  auto doc = boost::json::parse(R"({"id":"e1","kind":"call","direction":"inbound","start_time":"2026-11-25T09:00:00Z",
+    "sequence":7,"event_time":"2026-11-25T09:05:00+00:00","source":"ringcentral",
+    "from":{"phone":"+14155550132"},"agent":{"extension_id":"101"},
+    "call":{"session_id":"s-1","state":"ended","recording_pending":true,"via_queue":true,"ai_summary":"Wants a quote",
+            "legs":[{"action":"queue","agent":{"name":"Sales"},"start_time":"2026-11-25T09:00:00Z"}]}})");
+  auto e = parse_event(doc, "default");
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e.value().sequence, 7);
+  EXPECT_EQ(e.value().event_time, "2026-11-25T09:05:00Z");
+  ASSERT_EQ(e.value().call.awaiting.size(), 1u);
+  EXPECT_EQ(e.value().call.awaiting[0], "recording");
+  auto again = parse_event(to_json(e.value()), "default");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again.value().call.via_queue);
+  ASSERT_EQ(again.value().call.legs.size(), 1u);
+  EXPECT_EQ(again.value().call.legs[0].agent.name, "Sales");
+  EXPECT_EQ(again.value().call.ai_summary, "Wants a quote");
+
+  doc.as_object()["call"].as_object()["awaiting"] = boost::json::array{"lunch"};
+  auto bad = parse_event(doc, "default");
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("call.awaiting"));
+  doc.as_object()["call"].as_object().erase("awaiting");
+  doc.as_object()["call"].as_object()["legs"] = boost::json::array{boost::json::object{{"start_time", "noon"}}};
+  bad = parse_event(doc, "default");
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("call.legs[0].start_time"));
+}
+
+TEST(NativeEvent, GroupMessageReachesEveryParticipant) {
+  auto doc = boost::json::parse(R"({"id":"g1","kind":"sms","direction":"outbound","start_time":"2026-11-25T09:00:00Z",
+    "to":{"phone":"+14155550132"},"agent":{"extension_id":"101"},
+    "message":{"message_id":"m-9","text":"Team meeting at 3",
+               "participants":[{"phone":"+16175550171"},{"phone":"+14155550132"},{"phone":"+16505550112"}]}})");
+  auto e = parse_event(doc, "default");
+  ASSERT_TRUE(e) << e.error().message;
+  const auto parts = split_group_message(e.value());
+  ASSERT_EQ(parts.size(), 3u); // the duplicate participant is counted once
+  EXPECT_EQ(parts[0].event_id, "g1");
+  EXPECT_EQ(parts[1].event_id, "g1~2");
+  EXPECT_EQ(parts[1].to.phone, "+16175550171");
+  EXPECT_EQ(parts[2].to.phone, "+16505550112");
+  EXPECT_NE(conversation_key(parts[1]), conversation_key(parts[2]));
 }
 
 } // namespace

@@ -114,7 +114,7 @@ TEST_F(BrokenPlugins, InvalidEmbeddedManifestNamesTheField) {
 }
 
 TEST_F(BrokenPlugins, ManifestAbiDisagreesWithTable) {
-  EXPECT_THAT(reason("manifest_abi.so"), HasSubstr("manifest declares ABI 1.3 but the plugin table reports ABI 1.0"));
+  EXPECT_THAT(reason("manifest_abi.so"), HasSubstr("manifest declares ABI 1.3 but the plugin table reports ABI 1.1"));
 }
 
 TEST_F(BrokenPlugins, SidecarManifestDisagreesWithEmbedded) {
