@@ -14,10 +14,12 @@
 #include "pipeline/worker_pool.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
+#include "ringcentral/webhook_routes.hpp"
 #include "store/database.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
+#include "store/webhook_inbox.hpp"
 
 #include <Poco/Exception.h>
 
@@ -279,6 +281,9 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   auto* workers = p.workers.get();
   admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
                                                     p.contacts, [workers] { workers->notify(); }});
+  ringcentral::add_ringcentral_routes(
+      *router, ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db),
+                                        p.config.admin_token});
   return router;
 }
 

@@ -5,11 +5,13 @@
 #include "httpclient/http_client.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
+#include "ringcentral/backfill.hpp"
 
 #include <boost/json.hpp>
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -36,6 +38,9 @@ Commands:
                  [--matching FILE] [--json]
         Ask a running host what a rule set would do with stored events (matched, placeholder created,
         queued, skipped) without writing to the CRM. FILE holds the candidate "matching" settings.
+  backfill --url URL [--token TOKEN] [--tenant T] [--concurrency N] FILE
+        Post a RingCentral call-log export (a call-log response, a JSON array of them, or JSON Lines)
+        to a running host as native events. Safe to repeat: already stored records count as duplicates.
   version
         Print the product name and version.
   help
@@ -243,6 +248,30 @@ int rules_command(const Args& args) {
   return 0;
 }
 
+int backfill_command(const Args& args) {
+  appconnect::ringcentral::BackfillOptions o;
+  o.url = option(args, "url");
+  o.token = option(args, "token");
+  if (!option(args, "tenant").empty()) o.tenant = option(args, "tenant");
+  if (args.positional.size() != 1 || o.url.empty()) return usage_error("backfill needs --url and one FILE");
+  o.file = args.positional[0];
+  if (const auto c = option(args, "concurrency"); !c.empty()) {
+    o.concurrency = std::atoi(c.c_str());
+    if (o.concurrency < 1 || o.concurrency > 64) return usage_error("--concurrency must be between 1 and 64");
+  }
+  while (!o.url.empty() && o.url.back() == '/') o.url.pop_back();
+  auto report = appconnect::ringcentral::run_backfill(o, std::cout);
+  if (!report) {
+    std::cerr << "appconnect: " << report.error().message << "\n";
+    return 1;
+  }
+  const auto& r = report.value();
+  std::cout << "backfill: done: " << r.total << " records, " << r.sent << " sent (" << r.accepted << " new, "
+            << r.duplicate << " duplicate), " << r.failures.size() << " failed\n";
+  for (const auto& f : r.failures) std::cerr << "appconnect: backfill failed: " << f << "\n";
+  return r.failures.empty() ? 0 : 1;
+}
+
 int plugins_command(const Args& args) {
   if (args.positional.empty()) return usage_error("plugins needs a subcommand: list or inspect");
   auto services =
@@ -286,5 +315,6 @@ int main(int argc, char** argv) {
   if (command == "serve") return serve(*args);
   if (command == "plugins") return plugins_command(*args);
   if (command == "rules") return rules_command(*args);
+  if (command == "backfill") return backfill_command(*args);
   return usage_error("unknown command '" + command + "'");
 }

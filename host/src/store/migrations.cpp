@@ -106,6 +106,19 @@ const std::vector<Migration>& migrations() {
            R"(ALTER TABLE jobs ADD COLUMN resolution TEXT)",
        },
        {}},
+      {3,
+       "webhook inbox: authentic notifications the host could not map, kept for inspection",
+       {
+           R"(CREATE TABLE webhook_inbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                source TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                body TEXT NOT NULL))",
+           R"(CREATE INDEX webhook_inbox_by_tenant ON webhook_inbox(tenant_id, id))",
+       },
+       {}},
   };
   return kAll;
 }

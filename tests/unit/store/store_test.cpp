@@ -5,6 +5,7 @@
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
+#include "store/webhook_inbox.hpp"
 #include "support/pg_cluster.hpp"
 
 #include <Poco/Data/Session.h>
@@ -648,6 +649,26 @@ TEST(DatabaseUrl, PostgresUrlReachesTheTestServer) {
   std::string user;
   *s << "SELECT current_user", into(user), now;
   EXPECT_EQ(user, "postgres");
+}
+
+TEST_P(StoreTest, WebhookInboxKeepsBodiesPerTenantInOrder) {
+  WebhookInboxRepository inbox(db_);
+  auto a = inbox.add("t1", "ringcentral", "change notice", R"({"body":{"changes":[]}})");
+  auto b = inbox.add("t2", "ringcentral", "presence", "not json at all");
+  auto c = inbox.add("t1", "other", "unknown", "{}");
+  ASSERT_TRUE(a && b && c) << (a ? "" : a.error().message);
+  EXPECT_LT(a.value(), c.value());
+  auto t1 = inbox.list("t1", "", 0, 50);
+  ASSERT_TRUE(t1) << t1.error().message;
+  ASSERT_EQ(t1.value().size(), 2u);
+  EXPECT_EQ(t1.value()[0].id, a.value());
+  EXPECT_EQ(t1.value()[0].reason, "change notice");
+  EXPECT_EQ(t1.value()[0].body, R"({"body":{"changes":[]}})");
+  EXPECT_GT(t1.value()[0].received_at, 0);
+  EXPECT_EQ(inbox.list("t1", "ringcentral", 0, 50).value().size(), 1u);
+  EXPECT_EQ(inbox.list("t1", "", a.value(), 50).value().size(), 1u);
+  EXPECT_EQ(inbox.list("t1", "", 0, 1).value().size(), 1u);
+  EXPECT_EQ(inbox.list("t2", "", 0, 50).value().at(0).body, "not json at all");
 }
 
 } // namespace
