@@ -402,12 +402,9 @@ JobOutcome Processor::process(const store::JobRow& job) {
   }
 
   if (conv.all_at_once && conv.is_call && !conv.call.awaiting.empty()) {
-    const std::string& end =
-        conv.call.call.call.end_time.empty() ? conv.call.call.start_time : conv.call.call.call.end_time;
-    const std::int64_t ended_at = sdk::time::parse_iso8601_ms(end).value_or(0);
-    // The deadline counts from when the host first saw the call end, not from a clock on the phone
-    // system, so a backfilled old call does not wait and a late notification does not shorten the wait.
-    const std::int64_t since = std::max(ended_at, conv.first_received_ms);
+    // The wait counts from when the host first heard of the call, on its own clock: the phone system's
+    // clock may be off, and a backfilled old call must not be written at once without its recording.
+    const std::int64_t since = conv.first_received_ms;
     const std::int64_t remaining = since + conv.max_wait_ms - store::now_ms();
     if (remaining > 0) {
       Error wait = Error::make(
