@@ -1,6 +1,7 @@
 #include "app/host.hpp"
 
 #include "admin/admin_routes.hpp"
+#include "admin/job_routes.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "httpclient/http_client.hpp"
@@ -54,6 +55,7 @@ struct Host::Parts {
   std::shared_ptr<httpclient::HttpClient> http_client;
   std::shared_ptr<plugins::HostServices> services;
   std::shared_ptr<plugins::PluginRegistry> registry;
+  std::shared_ptr<pipeline::ConnectionGuard> guard;
   std::shared_ptr<pipeline::ConnectorClient> connector;
   std::shared_ptr<matching::ContactCache> contacts;
   std::shared_ptr<pipeline::Processor> processor;
@@ -157,7 +159,11 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
         "plugins", "plugin loaded",
         {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
 
-  p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections);
+  p->guard = std::make_shared<pipeline::ConnectionGuard>(
+      pipeline::GuardSettings{config.jobs.breaker_failures, config.jobs.breaker_cooldown_ms});
+  // Jobs of a connection waiting for re-authorization look again after one breaker cool-down.
+  p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections, 30000, p->guard,
+                                                             config.jobs.breaker_cooldown_ms);
   auto phones = std::make_shared<matching::PhoneNormalizer>();
   p->contacts = std::make_shared<matching::ContactCache>();
   p->processor = std::make_shared<pipeline::Processor>(
@@ -166,8 +172,14 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   char hostname[256] = {0};
   ::gethostname(hostname, sizeof hostname - 1);
   p->host_name = hostname;
-  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, config.workers,
-                                                      p->host_name + ":" + std::to_string(::getpid()));
+  pipeline::WorkerSettings worker_settings;
+  worker_settings.threads = config.workers;
+  worker_settings.owner_prefix = p->host_name + ":" + std::to_string(::getpid());
+  worker_settings.retry =
+      pipeline::RetryPolicy{config.jobs.retry_base_delay_ms, config.jobs.retry_max_delay_ms, config.jobs.max_attempts};
+  worker_settings.lease_ms = config.jobs.lease_ms;
+  worker_settings.guard = p->guard;
+  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
   auto* workers = p->workers.get();
   p->ingest =
       std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants, [workers] { workers->notify(); });
@@ -225,6 +237,18 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                              {"database", p.db->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
                              {"plugins", p.registry->plugins().size()}};
     if (pending) body["jobs_pending"] = pending.value();
+    // Connections that need a person (revoked authorization) or wait for the CRM (circuit open,
+    // throttled). The host itself is fine, so the status code stays 200: a load balancer must not take
+    // it out of rotation because a CRM is down.
+    boost::json::array reauthorize;
+    if (auto all = p.connections->list_all())
+      for (const auto& c : all.value())
+        if (pipeline::needs_reauthorization(c)) reauthorize.push_back(boost::json::value(c.id));
+    if (!reauthorize.empty()) {
+      body["status"] = "degraded";
+      body["needs_reauthorization"] = std::move(reauthorize);
+    }
+    if (auto guarded = p.guard->status(); !guarded.empty()) body["connections"] = std::move(guarded);
     return http::Response::json(pending ? 200 : 503, body);
   });
 
@@ -279,6 +303,7 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   auto* workers = p.workers.get();
   admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
                                                     p.contacts, [workers] { workers->notify(); }});
+  admin::add_job_routes(*router, admin::JobRoutesDeps{p.config.admin_token, p.jobs, [workers] { workers->notify(); }});
   return router;
 }
 
