@@ -16,6 +16,7 @@
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "store/database.hpp"
+#include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
@@ -60,6 +61,7 @@ struct Host::Parts {
   std::shared_ptr<matching::ContactCache> contacts;
   std::shared_ptr<pipeline::Processor> processor;
   std::unique_ptr<pipeline::WorkerPool> workers;
+  std::unique_ptr<store::Housekeeper> housekeeper;
   std::shared_ptr<ingest::IngestService> ingest;
   std::unique_ptr<http::Server> server;
   int port = 0;
@@ -180,6 +182,8 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   worker_settings.lease_ms = config.jobs.lease_ms;
   worker_settings.guard = p->guard;
   p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
+  p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,
+                                                        config.jobs.housekeeping_interval_ms);
   auto* workers = p->workers.get();
   p->ingest =
       std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants, [workers] { workers->notify(); });
@@ -202,6 +206,7 @@ Result<int> Host::start() {
   }
   p_->port = p_->server->port();
   p_->workers->start();
+  p_->housekeeper->start();
   log::info("host", "ready", {{"url", base_url()}, {"database", p_->db->description()}});
   return p_->port;
 }
@@ -210,6 +215,7 @@ void Host::stop() {
   if (!p_) return;
   if (p_->server) p_->server->stop();
   if (p_->workers) p_->workers->stop();
+  if (p_->housekeeper) p_->housekeeper->stop();
 }
 
 int Host::port() const {

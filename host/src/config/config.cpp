@@ -77,7 +77,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
       const auto jobs = object_field(o, "jobs");
       reject_unknown(jobs,
                      {"lease_ms", "retry_base_delay_ms", "retry_max_delay_ms", "max_attempts", "breaker_failures",
-                      "breaker_cooldown_ms"},
+                      "breaker_cooldown_ms", "retention_days", "housekeeping_interval_ms"},
                      "'jobs'");
       auto& j = c.jobs;
       auto positive = [&jobs](const char* key, std::int64_t current, std::int64_t min, std::int64_t max) {
@@ -94,6 +94,8 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
       j.max_attempts = positive("max_attempts", j.max_attempts, 1, 1000);
       j.breaker_failures = positive("breaker_failures", j.breaker_failures, 1, 1000);
       j.breaker_cooldown_ms = positive("breaker_cooldown_ms", j.breaker_cooldown_ms, 1, kDay);
+      j.retention_days = positive("retention_days", j.retention_days, 0, 3650);
+      j.housekeeping_interval_ms = positive("housekeeping_interval_ms", j.housekeeping_interval_ms, 1000, kDay);
     }
     if (const auto* t = o.if_contains("tenants")) {
       if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");

@@ -41,6 +41,10 @@ struct JobsConfig {
   // transport) the connection is not called for the cool-down; its jobs wait without using attempts.
   std::int64_t breaker_failures = 5;
   std::int64_t breaker_cooldown_ms = 30000;
+  // Store hygiene (store/housekeeping.hpp): finished jobs and their events older than this are deleted;
+  // 0 keeps everything. The round (and the SQLite WAL checkpoint) runs every housekeeping_interval_ms.
+  std::int64_t retention_days = 30;
+  std::int64_t housekeeping_interval_ms = 10 * 60 * 1000;
 };
 
 struct Config {

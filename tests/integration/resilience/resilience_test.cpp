@@ -209,5 +209,46 @@ TEST(Resilience, ARevokedRefreshTokenHoldsJobsUntilTheConnectionIsReauthorized) 
   EXPECT_FALSE(health.as_object().contains("needs_reauthorization")) << boost::json::serialize(health);
 }
 
+TEST(Resilience, APermanentCrmErrorFailsAtOnceAndAnAdminCanRetryOrDiscardTheJob) {
+  SandboxProcess sandbox(SandboxOptions{});
+  HostProcess host(host_config(sandbox.base_url()));
+  // The CRM refuses the next two record creations for good (404): no retries, the job is failed with
+  // the CRM's error.
+  sandbox.configure(
+      {{"fail_next", boost::json::array{boost::json::object{
+                         {"status", 404}, {"count", 2}, {"method", "POST"}, {"path_prefix", "/services/data"}}}}});
+  const std::string key_a = posted_key(host, "refused-a", "refused-a");
+  auto a = host.wait_settled("refused-a");
+  ASSERT_EQ(str(a.at("jobs").at(0), "state"), "failed") << boost::json::serialize(a);
+  EXPECT_EQ(a.at("jobs").at(0).at("attempts").to_number<int>(), 1);
+  EXPECT_EQ(str(a.at("jobs").at(0).at("last_error"), "code"), "not_found");
+  const std::string key_b = posted_key(host, "refused-b", "refused-b");
+  ASSERT_EQ(str(host.wait_settled("refused-b").at("jobs").at(0), "state"), "failed");
+
+  EXPECT_EQ(http("GET", host.base_url() + "/v1/admin/jobs?state=failed").status, 401);
+  auto listed = host.admin("GET", "/v1/admin/jobs?state=failed");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto failed = listed.json();
+  ASSERT_EQ(failed.at("total").to_number<int>(), 2) << listed.body;
+  const auto job_a = failed.at("jobs").at(0).at("id").to_number<std::int64_t>();
+  const auto job_b = failed.at("jobs").at(1).at("id").to_number<std::int64_t>();
+  EXPECT_EQ(str(failed.at("jobs").at(0).at("last_error"), "code"), "not_found");
+  EXPECT_EQ(host.admin("GET", "/v1/admin/jobs?state=bogus").status, 422);
+
+  // Retry: the CRM accepts it now.
+  auto retried = host.admin("POST", "/v1/admin/jobs/" + std::to_string(job_a) + "/retry");
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(str(host.wait_settled("refused-a").at("jobs").at(0), "state"), "done");
+  EXPECT_EQ(tasks_with(sandbox, key_a), 1);
+  // Discard: given up, visible, and not failed any more; acting again is a conflict.
+  auto discarded = host.admin("POST", "/v1/admin/jobs/" + std::to_string(job_b) + "/discard");
+  ASSERT_EQ(discarded.status, 200) << discarded.body;
+  EXPECT_EQ(str(discarded.json(), "state"), "discarded");
+  EXPECT_EQ(host.admin("POST", "/v1/admin/jobs/" + std::to_string(job_b) + "/retry").status, 409);
+  EXPECT_EQ(host.admin("POST", "/v1/admin/jobs/999999/retry").status, 404);
+  EXPECT_EQ(tasks_with(sandbox, key_b), 0);
+  EXPECT_EQ(host.admin("GET", "/v1/admin/jobs?state=failed").json().at("total").to_number<int>(), 0);
+}
+
 } // namespace
 } // namespace appconnect::testing

@@ -3,6 +3,7 @@
 // idempotent event intake, job ordering and leases, and the concurrency several host processes sharing
 // one database rely on.
 #include "store/database.hpp"
+#include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
@@ -368,6 +369,42 @@ TEST_P(StoreTest, ARetryThatDidNotReachTheCrmDoesNotUseAnAttempt) {
     EXPECT_EQ(held.value()->attempts, 1);
     ASSERT_TRUE(jobs.retry_later(held.value()->id, held.value()->lease(), R"({"code":"circuit_open"})", 0, false));
   }
+}
+
+TEST_P(StoreTest, HousekeepingDeletesOnlyFinishedWorkOlderThanTheRetention) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  for (const char* id : {"old-done", "old-failed", "old-pending", "new-done"})
+    ASSERT_TRUE(events.store(event(id, std::string("k-") + id)));
+  auto finish = [&](const std::string& state) {
+    auto j = jobs.claim("w", 60000);
+    ASSERT_TRUE(j && j.value());
+    if (state == "done")
+      ASSERT_TRUE(jobs.complete(j.value()->id, j.value()->lease(), "{}"));
+    else
+      ASSERT_TRUE(jobs.park(j.value()->id, j.value()->lease(), state, "{}"));
+  };
+  finish("done");   // old-done
+  finish("failed"); // old-failed
+  {
+    // Age the first three events and jobs; the fourth stays recent.
+    auto s = db_->session();
+    *s << "UPDATE events SET received_at = 1 WHERE event_id <> 'new-done'", now;
+    *s << "UPDATE jobs SET updated_at = 1 WHERE conversation_key <> 'k-new-done'", now;
+    *s << "UPDATE jobs SET next_attempt_at = 99999999999999 WHERE conversation_key = 'k-old-pending'", now;
+  }
+  finish("done"); // new-done
+  auto purged = purge_finished(*db_, now_ms() - 60000, 100);
+  ASSERT_TRUE(purged) << purged.error().message;
+  EXPECT_EQ(purged.value().jobs, 1);
+  EXPECT_EQ(purged.value().events, 1);
+  EXPECT_FALSE(events.get("t1", "old-done").value().has_value());
+  for (const char* kept : {"old-failed", "old-pending", "new-done"})
+    EXPECT_TRUE(events.get("t1", kept).value().has_value()) << kept;
+  EXPECT_EQ(jobs.count_in_state("failed").value(), 1);
+  EXPECT_EQ(jobs.count_in_state("pending").value(), 1);
+  EXPECT_EQ(jobs.count_in_state("done").value(), 1);
+  ASSERT_TRUE(checkpoint(*db_));
 }
 
 TEST_P(StoreTest, LogRecordsMapAConversationToOneCrmRecord) {
