@@ -157,7 +157,7 @@ class Chaos : public ::testing::Test {
     std::mutex failures_mutex;
     std::string failures;
     const auto started = std::chrono::steady_clock::now();
-    const auto send_deadline = started + 100s;
+    const auto send_deadline = started + 180s;
 
     std::vector<std::thread> senders;
     for (int t = 0; t < kSenders; ++t)
