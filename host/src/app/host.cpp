@@ -1,6 +1,7 @@
 #include "app/host.hpp"
 
 #include "admin/admin_routes.hpp"
+#include "admin/job_routes.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "httpclient/http_client.hpp"
@@ -16,6 +17,7 @@
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/webhook_routes.hpp"
 #include "store/database.hpp"
+#include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
@@ -56,10 +58,12 @@ struct Host::Parts {
   std::shared_ptr<httpclient::HttpClient> http_client;
   std::shared_ptr<plugins::HostServices> services;
   std::shared_ptr<plugins::PluginRegistry> registry;
+  std::shared_ptr<pipeline::ConnectionGuard> guard;
   std::shared_ptr<pipeline::ConnectorClient> connector;
   std::shared_ptr<matching::ContactCache> contacts;
   std::shared_ptr<pipeline::Processor> processor;
   std::unique_ptr<pipeline::WorkerPool> workers;
+  std::unique_ptr<store::Housekeeper> housekeeper;
   std::shared_ptr<ingest::IngestService> ingest;
   std::unique_ptr<http::Server> server;
   int port = 0;
@@ -159,7 +163,11 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
         "plugins", "plugin loaded",
         {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
 
-  p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections);
+  p->guard = std::make_shared<pipeline::ConnectionGuard>(
+      pipeline::GuardSettings{config.jobs.breaker_failures, config.jobs.breaker_cooldown_ms});
+  // Jobs of a connection waiting for re-authorization look again after one breaker cool-down.
+  p->connector = std::make_shared<pipeline::ConnectorClient>(p->registry, p->connections, 30000, p->guard,
+                                                             config.jobs.breaker_cooldown_ms);
   auto phones = std::make_shared<matching::PhoneNormalizer>();
   p->contacts = std::make_shared<matching::ContactCache>();
   p->processor = std::make_shared<pipeline::Processor>(
@@ -168,8 +176,16 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   char hostname[256] = {0};
   ::gethostname(hostname, sizeof hostname - 1);
   p->host_name = hostname;
-  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, config.workers,
-                                                      p->host_name + ":" + std::to_string(::getpid()));
+  pipeline::WorkerSettings worker_settings;
+  worker_settings.threads = config.workers;
+  worker_settings.owner_prefix = p->host_name + ":" + std::to_string(::getpid());
+  worker_settings.retry =
+      pipeline::RetryPolicy{config.jobs.retry_base_delay_ms, config.jobs.retry_max_delay_ms, config.jobs.max_attempts};
+  worker_settings.lease_ms = config.jobs.lease_ms;
+  worker_settings.guard = p->guard;
+  p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
+  p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,
+                                                        config.jobs.housekeeping_interval_ms);
   auto* workers = p->workers.get();
   p->ingest =
       std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants, [workers] { workers->notify(); });
@@ -192,6 +208,7 @@ Result<int> Host::start() {
   }
   p_->port = p_->server->port();
   p_->workers->start();
+  p_->housekeeper->start();
   log::info("host", "ready", {{"url", base_url()}, {"database", p_->db->description()}});
   return p_->port;
 }
@@ -200,6 +217,7 @@ void Host::stop() {
   if (!p_) return;
   if (p_->server) p_->server->stop();
   if (p_->workers) p_->workers->stop();
+  if (p_->housekeeper) p_->housekeeper->stop();
 }
 
 int Host::port() const {
@@ -227,6 +245,18 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                              {"database", p.db->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
                              {"plugins", p.registry->plugins().size()}};
     if (pending) body["jobs_pending"] = pending.value();
+    // Connections that need a person (revoked authorization) or wait for the CRM (circuit open,
+    // throttled). The host itself is fine, so the status code stays 200: a load balancer must not take
+    // it out of rotation because a CRM is down.
+    boost::json::array reauthorize;
+    if (auto all = p.connections->list_all())
+      for (const auto& c : all.value())
+        if (pipeline::needs_reauthorization(c)) reauthorize.push_back(boost::json::value(c.id));
+    if (!reauthorize.empty()) {
+      body["status"] = "degraded";
+      body["needs_reauthorization"] = std::move(reauthorize);
+    }
+    if (auto guarded = p.guard->status(); !guarded.empty()) body["connections"] = std::move(guarded);
     return http::Response::json(pending ? 200 : 503, body);
   });
 
@@ -284,6 +314,7 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   ringcentral::add_ringcentral_routes(
       *router, ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db),
                                         p.config.admin_token});
+  admin::add_job_routes(*router, admin::JobRoutesDeps{p.config.admin_token, p.jobs, [workers] { workers->notify(); }});
   return router;
 }
 

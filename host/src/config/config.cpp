@@ -51,7 +51,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "tenants", "connections"},
+                    "max_body_bytes", "jobs", "tenants", "connections"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -73,6 +73,30 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
     c.admin_token = jf::get_string(o, "admin_token", c.admin_token);
     c.max_body_bytes = jf::get_int(o, "max_body_bytes", c.max_body_bytes);
+    if (o.contains("jobs")) {
+      const auto jobs = object_field(o, "jobs");
+      reject_unknown(jobs,
+                     {"lease_ms", "retry_base_delay_ms", "retry_max_delay_ms", "max_attempts", "breaker_failures",
+                      "breaker_cooldown_ms", "retention_days", "housekeeping_interval_ms"},
+                     "'jobs'");
+      auto& j = c.jobs;
+      auto positive = [&jobs](const char* key, std::int64_t current, std::int64_t min, std::int64_t max) {
+        const std::int64_t v = jf::get_int(jobs, key, current);
+        if (v < min || v > max)
+          throw jf::FieldError("'jobs." + std::string(key) + "' must be between " + std::to_string(min) + " and " +
+                               std::to_string(max));
+        return v;
+      };
+      constexpr std::int64_t kDay = 24LL * 60 * 60 * 1000;
+      j.lease_ms = positive("lease_ms", j.lease_ms, 500, kDay);
+      j.retry_base_delay_ms = positive("retry_base_delay_ms", j.retry_base_delay_ms, 1, kDay);
+      j.retry_max_delay_ms = positive("retry_max_delay_ms", j.retry_max_delay_ms, 1, kDay);
+      j.max_attempts = positive("max_attempts", j.max_attempts, 1, 1000);
+      j.breaker_failures = positive("breaker_failures", j.breaker_failures, 1, 1000);
+      j.breaker_cooldown_ms = positive("breaker_cooldown_ms", j.breaker_cooldown_ms, 1, kDay);
+      j.retention_days = positive("retention_days", j.retention_days, 0, 3650);
+      j.housekeeping_interval_ms = positive("housekeeping_interval_ms", j.housekeeping_interval_ms, 1000, kDay);
+    }
     if (const auto* t = o.if_contains("tenants")) {
       if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");
       c.tenants.clear();

@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,6 +29,24 @@ struct ConnectionConfig {
   bool enabled = true;
 };
 
+// How workers run jobs ("jobs" in the config file). See docs/adr/0003-storage-and-jobs.md.
+struct JobsConfig {
+  // A claimed job is leased for this long and the lease is renewed every third of it while the job
+  // runs; a process that dies leaves its jobs to others once the lease ran out.
+  std::int64_t lease_ms = 60000;
+  std::int64_t retry_base_delay_ms = 1000; // backoff: base * 2^(attempt-1), full jitter, capped
+  std::int64_t retry_max_delay_ms = 5 * 60 * 1000;
+  std::int64_t max_attempts = 12; // then the job is parked as failed with the CRM's error
+  // Circuit breaker per connection: after this many consecutive outage errors (unavailable, timeout,
+  // transport) the connection is not called for the cool-down; its jobs wait without using attempts.
+  std::int64_t breaker_failures = 5;
+  std::int64_t breaker_cooldown_ms = 30000;
+  // Store hygiene (store/housekeeping.hpp): finished jobs and their events older than this are deleted;
+  // 0 keeps everything. The round (and the SQLite WAL checkpoint) runs every housekeeping_interval_ms.
+  std::int64_t retention_days = 30;
+  std::int64_t housekeeping_interval_ms = 10 * 60 * 1000;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "data";
@@ -37,6 +56,7 @@ struct Config {
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
   std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled
   std::int64_t max_body_bytes = 1 << 20;
+  JobsConfig jobs;
   std::vector<TenantConfig> tenants;
   std::vector<ConnectionConfig> connections;
 

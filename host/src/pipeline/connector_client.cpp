@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 
 namespace appconnect::pipeline {
 namespace {
@@ -15,15 +16,64 @@ std::int64_t wall_ms() {
       .count();
 }
 
-std::string access_token_of(const store::ConnectionRow& c) {
-  const auto* t = c.credentials.if_contains("access_token");
+std::string credential(const store::ConnectionRow& c, const char* key) {
+  const auto* t = c.credentials.if_contains(key);
   return t != nullptr && t->is_string() ? std::string(t->get_string()) : std::string();
 }
+
+std::string access_token_of(const store::ConnectionRow& c) {
+  return credential(c, "access_token");
+}
+
+// Names the credentials a refusal was about without storing them: new credentials (a reconnect, a
+// config file with a new refresh token) have another fingerprint and lift the hold. FNV-1a, 64 bit.
+std::string credentials_fingerprint(const store::ConnectionRow& c) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const std::string& part : {credential(c, "refresh_token"), std::string(1, '\n'), access_token_of(c)})
+    for (unsigned char ch : part) {
+      h ^= ch;
+      h *= 1099511628211ULL;
+    }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+// A token this close to its expiry is refreshed before a call rather than after a refusal.
+constexpr std::int64_t kRefreshMarginMs = 60000;
 } // namespace
 
+bool needs_reauthorization(const store::ConnectionRow& connection) {
+  const auto* status = connection.settings.if_contains("auth_status");
+  if (status == nullptr || !status->is_object()) return false;
+  const auto* state = status->get_object().if_contains("state");
+  const auto* fingerprint = status->get_object().if_contains("credentials");
+  return state != nullptr && state->is_string() && state->get_string() == kNeedsReauthorization &&
+         fingerprint != nullptr && fingerprint->is_string() &&
+         fingerprint->get_string() == credentials_fingerprint(connection);
+}
+
 ConnectorClient::ConnectorClient(std::shared_ptr<plugins::PluginRegistry> registry,
-                                 std::shared_ptr<store::ConnectionRepository> connections, std::int64_t call_timeout_ms)
-    : registry_(std::move(registry)), connections_(std::move(connections)), call_timeout_ms_(call_timeout_ms) {}
+                                 std::shared_ptr<store::ConnectionRepository> connections, std::int64_t call_timeout_ms,
+                                 std::shared_ptr<ConnectionGuard> guard, std::int64_t reauthorization_recheck_ms)
+    : registry_(std::move(registry)),
+      connections_(std::move(connections)),
+      call_timeout_ms_(call_timeout_ms),
+      guard_(std::move(guard)),
+      reauthorization_recheck_ms_(reauthorization_recheck_ms) {}
+
+Result<boost::json::value> ConnectorClient::invoke(const plugins::LoadedPlugin& plugin,
+                                                   const store::ConnectionRow& connection, std::string_view operation,
+                                                   const boost::json::value& request) {
+  if (guard_) {
+    auto admitted = guard_->admit(connection.id);
+    if (!admitted) return admitted.error();
+  }
+  plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
+  auto reply = plugin.invoke(operation, request, context_of(connection), scope);
+  if (guard_) guard_->record(connection.id, reply ? Result<Done>(kDone) : Result<Done>(reply.error()));
+  return reply;
+}
 
 boost::json::object ConnectorClient::context_of(const store::ConnectionRow& c) {
   return boost::json::object{
@@ -66,15 +116,27 @@ Result<Done> ConnectorClient::refresh(const std::string& connection_id, const st
                        "the CRM rejected the access token and connector '" + connection.connector +
                            "' cannot refresh it: reconnect the connection",
                        false);
-  plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
-  auto reply = plugin.value()->invoke("oauth_refresh", boost::json::object{}, context_of(connection), scope);
+  auto reply = invoke(*plugin.value(), connection, "oauth_refresh", boost::json::object{});
   if (!reply) {
     Error e = reply.error();
     // A refresh token the CRM refuses will not start working by itself: the admin must reconnect.
-    if (e.code == error_code::kValidation || e.code == error_code::kAuthExpired || e.code == error_code::kPermission) {
-      e.code = error_code::kAuthRevoked;
-      e.retryable = false;
-      e.message = "token refresh refused, the connection needs re-authorization: " + e.message;
+    if (e.code == error_code::kValidation || e.code == error_code::kAuthExpired || e.code == error_code::kPermission ||
+        e.code == error_code::kAuthRevoked) {
+      const std::string crm_message = e.message;
+      e = Error::make(kNeedsReauthorization,
+                      "token refresh refused, connection '" + connection.id +
+                          "' needs re-authorization (its jobs wait): " + crm_message,
+                      true);
+      e.retry_after_ms = reauthorization_recheck_ms_;
+      auto marked = connections_->update_auth(
+          connection.id, connection.credentials,
+          boost::json::object{{"auth_status", boost::json::object{{"state", kNeedsReauthorization},
+                                                                  {"credentials", credentials_fingerprint(connection)},
+                                                                  {"since_ms", wall_ms()},
+                                                                  {"error", crm_message}}}});
+      if (!marked) return marked.error();
+      log::error("auth", "connection needs re-authorization", {{"connection", connection.id}, {"error", crm_message}});
+      return e;
     }
     log::warn("auth", "token refresh failed", {{"connection", connection.id}, {"code", e.code}});
     return e;
@@ -88,8 +150,13 @@ Result<Done> ConnectorClient::refresh(const std::string& connection_id, const st
   boost::json::object credentials = connection.credentials;
   credentials["access_token"] = tokens.access_token;
   if (!tokens.refresh_token.empty()) credentials["refresh_token"] = tokens.refresh_token;
-  if (tokens.expires_in_s) credentials["access_token_expires_at_ms"] = wall_ms() + *tokens.expires_in_s * 1000;
-  auto saved = connections_->update_auth(connection.id, credentials, tokens.settings);
+  if (tokens.expires_in_s)
+    credentials["access_token_expires_at_ms"] = wall_ms() + *tokens.expires_in_s * 1000;
+  else
+    credentials.erase("access_token_expires_at_ms");
+  boost::json::object settings_update = tokens.settings;
+  settings_update["auth_status"] = boost::json::object{{"state", "ok"}, {"since_ms", wall_ms()}};
+  auto saved = connections_->update_auth(connection.id, credentials, settings_update);
   if (!saved) return saved.error();
   log::info("auth", "access token refreshed", {{"connection", connection.id}});
   return kDone;
@@ -104,15 +171,29 @@ Result<boost::json::value> ConnectorClient::call(const std::string& connection_i
     const store::ConnectionRow& connection = *row.value();
     auto plugin = plugin_for(connection);
     if (!plugin) return plugin.error();
-    const std::string token = access_token_of(connection);
-    if (token.empty() && attempt == 0 && plugin.value()->supports("oauth")) {
-      // First use of a connection configured with a refresh token only: get an access token now.
-      auto refreshed = refresh(connection_id, token);
-      if (!refreshed) return refreshed.error();
-      continue;
+    if (needs_reauthorization(connection)) {
+      Error held = Error::make(kNeedsReauthorization,
+                               "connection '" + connection.id +
+                                   "' needs re-authorization: the CRM refused its refresh token; its jobs wait "
+                                   "for new credentials",
+                               true);
+      held.retry_after_ms = reauthorization_recheck_ms_;
+      return held;
     }
-    plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
-    auto reply = plugin.value()->invoke(operation, request, context_of(connection), scope);
+    const std::string token = access_token_of(connection);
+    if (attempt == 0 && plugin.value()->supports("oauth")) {
+      // No access token yet (configured with a refresh token only), or one about to expire: refresh
+      // first instead of spending a call on a refusal.
+      const auto* expires = connection.credentials.if_contains("access_token_expires_at_ms");
+      const bool expiring =
+          expires != nullptr && expires->is_int64() && expires->get_int64() - kRefreshMarginMs <= wall_ms();
+      if (token.empty() || expiring) {
+        auto refreshed = refresh(connection_id, token);
+        if (!refreshed) return refreshed.error();
+        continue;
+      }
+    }
+    auto reply = invoke(*plugin.value(), connection, operation, request);
     if (reply || reply.error().code != error_code::kAuthExpired || attempt > 0) return reply;
     auto refreshed = refresh(connection_id, token);
     if (!refreshed) return refreshed.error();

@@ -1,9 +1,15 @@
 // Calls a connection's plugin with the connection's context, and owns the connection's access token:
 // when the CRM says the token expired, exactly one thread refreshes it (single flight per connection),
-// stores the new token, and every waiting call retries once with it.
+// stores the new token, and every waiting call retries once with it. A token known to expire within
+// a minute is refreshed before the call. A refresh the CRM refuses (revoked refresh token) marks the
+// connection "needs re-authorization" in its settings: its calls are then held (kNeedsReauthorization,
+// retryable, no CRM call) until the connection gets other credentials.
+//
+// Every plugin call passes the ConnectionGuard (circuit breaker, CRM rate limits) when one is given.
 #pragma once
 
 #include "common/result.hpp"
+#include "pipeline/connection_guard.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "store/repositories.hpp"
 
@@ -18,10 +24,14 @@
 
 namespace appconnect::pipeline {
 
+// Whether the connection is marked as needing re-authorization for its current credentials.
+bool needs_reauthorization(const store::ConnectionRow& connection);
+
 class ConnectorClient {
  public:
   ConnectorClient(std::shared_ptr<plugins::PluginRegistry> registry,
-                  std::shared_ptr<store::ConnectionRepository> connections, std::int64_t call_timeout_ms = 30000);
+                  std::shared_ptr<store::ConnectionRepository> connections, std::int64_t call_timeout_ms = 30000,
+                  std::shared_ptr<ConnectionGuard> guard = nullptr, std::int64_t reauthorization_recheck_ms = 60000);
 
   // Runs `operation` for `connection_id`. An "auth_expired" error triggers one refresh and one retry.
   Result<boost::json::value> call(const std::string& connection_id, std::string_view operation,
@@ -36,10 +46,15 @@ class ConnectorClient {
  private:
   std::mutex& refresh_mutex(const std::string& connection_id);
   static boost::json::object context_of(const store::ConnectionRow& c);
+  // The plugin call itself, through the guard.
+  Result<boost::json::value> invoke(const plugins::LoadedPlugin& plugin, const store::ConnectionRow& connection,
+                                    std::string_view operation, const boost::json::value& request);
 
   std::shared_ptr<plugins::PluginRegistry> registry_;
   std::shared_ptr<store::ConnectionRepository> connections_;
   std::int64_t call_timeout_ms_;
+  std::shared_ptr<ConnectionGuard> guard_;
+  std::int64_t reauthorization_recheck_ms_;
   std::mutex map_mutex_;
   std::unordered_map<std::string, std::unique_ptr<std::mutex>> refresh_mutexes_;
 };

@@ -22,13 +22,11 @@ std::int64_t retry_delay_ms(const RetryPolicy& policy, std::int64_t attempts, co
 
 WorkerPool::WorkerPool(std::shared_ptr<store::JobRepository> jobs,
                        std::shared_ptr<store::UnresolvedRepository> unresolved, std::shared_ptr<Processor> processor,
-                       int threads, std::string owner_prefix, RetryPolicy policy)
+                       WorkerSettings settings)
     : jobs_(std::move(jobs)),
       unresolved_(std::move(unresolved)),
       processor_(std::move(processor)),
-      thread_count_(threads),
-      owner_prefix_(std::move(owner_prefix)),
-      policy_(policy) {}
+      settings_(std::move(settings)) {}
 
 WorkerPool::~WorkerPool() {
   stop();
@@ -36,7 +34,12 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::start() {
   stopping_ = false;
-  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this, i] { run(i); });
+  {
+    std::lock_guard lock(leases_mutex_);
+    heartbeat_stop_ = false;
+  }
+  heartbeat_ = std::thread([this] { heartbeat(); });
+  for (int i = 0; i < settings_.threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
 void WorkerPool::stop() {
@@ -45,6 +48,13 @@ void WorkerPool::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  // The heartbeat outlives the workers: a job finishing during the stop keeps its lease to the end.
+  {
+    std::lock_guard lock(leases_mutex_);
+    heartbeat_stop_ = true;
+  }
+  heartbeat_wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 void WorkerPool::notify() {
@@ -55,31 +65,71 @@ void WorkerPool::notify() {
   wake_.notify_all();
 }
 
+void WorkerPool::heartbeat() {
+  const auto period = std::chrono::milliseconds(std::max<std::int64_t>(settings_.lease_ms / 3, 10));
+  std::unique_lock lock(leases_mutex_);
+  while (!heartbeat_stop_) {
+    heartbeat_wake_.wait_for(lock, period, [this] { return heartbeat_stop_; });
+    if (heartbeat_stop_) break;
+    const auto held = in_flight_;
+    lock.unlock();
+    for (const auto& [id, lease] : held) {
+      auto renewed = jobs_->renew(id, lease, settings_.lease_ms);
+      // A lost lease is logged once here; the worker's outcome will be refused (see finish()).
+      if (!renewed)
+        log::warn("worker", renewed.error().code == store::kLeaseLost ? "job lease lost" : "cannot renew job lease",
+                  {{"job", id}, {"owner", lease.owner}, {"error", renewed.error().message}});
+    }
+    lock.lock();
+  }
+}
+
 void WorkerPool::run(int index) {
-  const std::string owner = owner_prefix_ + "/w" + std::to_string(index);
+  const std::string owner = settings_.owner_prefix + "/w" + std::to_string(index);
   while (!stopping_) {
     std::uint64_t seen;
     {
       std::lock_guard lock(mutex_);
       seen = wake_generation_;
     }
-    auto claimed = jobs_->claim(owner, kLeaseMs);
+    auto claimed = jobs_->claim(owner, settings_.lease_ms);
     if (!claimed) {
       log::error("worker", "cannot claim jobs", {{"error", claimed.error().message}});
     } else if (claimed.value()) {
       const store::JobRow& job = *claimed.value();
+      if (stopping_) {
+        // Claimed while the stop began: give it back untouched rather than start CRM calls now.
+        auto released = jobs_->release(job.id, job.lease());
+        if (!released)
+          log::warn("worker", "cannot release job", {{"job", job.id}, {"error", released.error().message}});
+        break;
+      }
+      {
+        std::lock_guard lock(leases_mutex_);
+        in_flight_[job.id] = job.lease();
+      }
       JobOutcome outcome;
       try {
-        outcome = processor_->process(job);
+        auto callable = settings_.guard ? settings_.guard->check(job.connection_id) : Result<Done>(kDone);
+        if (callable) {
+          outcome = processor_->process(job);
+        } else {
+          outcome.kind = JobOutcome::Kind::kRetry;
+          outcome.error = callable.error();
+        }
       } catch (const std::exception& ex) {
         outcome.kind = JobOutcome::Kind::kRetry;
         outcome.error = Error::make(error_code::kInternal, std::string("unexpected failure: ") + ex.what(), true);
       }
       finish(job, outcome);
+      {
+        std::lock_guard lock(leases_mutex_);
+        in_flight_.erase(job.id);
+      }
       continue; // look for more work at once
     }
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(kIdlePollMs),
+    wake_.wait_for(lock, std::chrono::milliseconds(settings_.idle_poll_ms),
                    [&] { return stopping_.load() || wake_generation_ != seen; });
   }
 }
@@ -87,52 +137,67 @@ void WorkerPool::run(int index) {
 void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
   const boost::json::object ids{
       {"job", job.id}, {"connection", job.connection_id}, {"conversation", job.conversation_key}};
+  const store::Lease lease = job.lease();
+  const RetryPolicy& policy = settings_.retry;
   Result<Done> saved = kDone;
   switch (outcome.kind) {
     case JobOutcome::Kind::kDone: {
-      saved = jobs_->complete(job.id, boost::json::serialize(outcome.detail));
+      saved = jobs_->complete(job.id, lease, boost::json::serialize(outcome.detail));
       boost::json::object f = ids;
       if (const auto* a = outcome.detail.if_contains("action")) f["action"] = *a;
-      log::info("worker", "job done", f);
+      if (saved) log::info("worker", "job done", f);
       break;
     }
     case JobOutcome::Kind::kUnresolved: {
       if (outcome.queue_item) {
-        auto opened = unresolved_->open(*outcome.queue_item);
+        auto opened = unresolved_->open(*outcome.queue_item, lease);
         saved = opened ? Result<Done>(kDone) : Result<Done>(opened.error());
       } else {
-        saved = jobs_->park(job.id, "unresolved", boost::json::serialize(outcome.detail));
+        saved = jobs_->park(job.id, lease, "unresolved", boost::json::serialize(outcome.detail));
       }
       boost::json::object f = ids;
       if (const auto* r = outcome.detail.if_contains("reason")) f["reason"] = *r;
-      log::info("worker", "job unresolved", f);
+      if (saved) log::info("worker", "job unresolved", f);
       break;
     }
     case JobOutcome::Kind::kRetry:
-      if (job.attempts < policy_.max_attempts) {
+      if (held_back(outcome.error)) {
+        // The CRM was not called (circuit open, rate limited, re-authorization needed): wait for the
+        // moment the connection may be called again, without using up the retry budget.
+        const std::int64_t delay = std::max<std::int64_t>(outcome.error.retry_after_ms.value_or(1000), 50);
+        saved = jobs_->retry_later(job.id, lease, boost::json::serialize(boost::json::value_from(outcome.error)),
+                                   store::now_ms() + delay, false);
+        break;
+      }
+      if (job.attempts < policy.max_attempts) {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-        const std::int64_t delay = retry_delay_ms(policy_, job.attempts, outcome.error, unit);
-        saved = jobs_->retry_later(job.id, boost::json::serialize(boost::json::value_from(outcome.error)),
+        const std::int64_t delay = retry_delay_ms(policy, job.attempts, outcome.error, unit);
+        saved = jobs_->retry_later(job.id, lease, boost::json::serialize(boost::json::value_from(outcome.error)),
                                    store::now_ms() + delay);
         boost::json::object f = ids;
         f["code"] = outcome.error.code;
         f["retry_in_ms"] = delay;
         f["attempts"] = job.attempts;
-        log::warn("worker", "job will be retried", f);
+        if (saved) log::warn("worker", "job will be retried", f);
         break;
       }
       [[fallthrough]];
     case JobOutcome::Kind::kFailed: {
-      saved = jobs_->park(job.id, "failed", boost::json::serialize(boost::json::value_from(outcome.error)));
+      saved = jobs_->park(job.id, lease, "failed", boost::json::serialize(boost::json::value_from(outcome.error)));
       boost::json::object f = ids;
       f["code"] = outcome.error.code;
       f["error"] = outcome.error.message;
-      log::error("worker", "job failed", f);
+      f["attempts"] = job.attempts;
+      if (saved) log::error("worker", "job failed", f);
       break;
     }
   }
-  if (!saved) log::error("worker", "cannot record job outcome", {{"job", job.id}, {"error", saved.error().message}});
+  if (saved) return;
+  if (saved.error().code == store::kLeaseLost)
+    log::warn("worker", "job outcome dropped: the lease was lost", {{"job", job.id}, {"error", saved.error().message}});
+  else
+    log::error("worker", "cannot record job outcome", {{"job", job.id}, {"error", saved.error().message}});
 }
 
 } // namespace appconnect::pipeline

@@ -49,7 +49,7 @@ UnresolvedItem item_from(const ItemTuple& t) {
 
 } // namespace
 
-Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item) {
+Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item, const std::optional<Lease>& lease) {
   try {
     auto s = db_->session();
     std::string tenant = item.tenant_id, conn = item.connection_id, key = item.conversation_key, kind = item.kind,
@@ -59,10 +59,19 @@ Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item) {
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
     std::string detail_for_job = detail;
-    *s << db_->sql(
-        "UPDATE jobs SET state = 'unresolved', last_error = ?, lease_owner = NULL, "
-        "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
-        use(detail_for_job), use(at), use(job), now;
+    std::string lease_owner = lease ? lease->owner : std::string();
+    Poco::Int64 lease_attempt = lease ? lease->attempt : 0;
+    Poco::Data::Statement park(*s);
+    park << db_->sql(std::string("UPDATE jobs SET state = 'unresolved', last_error = ?, lease_owner = NULL, "
+                                 "lease_expires_at = NULL, updated_at = ? WHERE id = ?") +
+                     (lease ? " AND state = 'running' AND lease_owner = ? AND attempts = ?" : "")),
+        use(detail_for_job), use(at), use(job);
+    if (lease) park, use(lease_owner), use(lease_attempt);
+    if (park.execute() != 1 && lease)
+      return Error::make(kLeaseLost,
+                         "job " + std::to_string(item.job_id) + " is no longer leased to " + lease->owner +
+                             ": another worker took it over",
+                         false);
     // A job that comes back to the queue (rules re-run and still undecided) keeps its one item.
     std::vector<Poco::Int64> existing;
     *s << db_->sql("SELECT id FROM unresolved_items WHERE job_id = ?"), use(job), into(existing), now;

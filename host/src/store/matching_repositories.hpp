@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "store/database.hpp"
+#include "store/repositories.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -52,8 +53,9 @@ class UnresolvedRepository {
  public:
   explicit UnresolvedRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
-  // Parks the job as unresolved and opens (or refreshes) its queue item, in one transaction.
-  Result<std::int64_t> open(const UnresolvedItem& item);
+  // Parks the job as unresolved and opens (or refreshes) its queue item, in one transaction. With a
+  // lease, only while the job is still running under it (else kLeaseLost and nothing changes).
+  Result<std::int64_t> open(const UnresolvedItem& item, const std::optional<Lease>& lease = std::nullopt);
   Result<std::vector<UnresolvedItem>> list(const UnresolvedFilter& filter);
   Result<std::optional<UnresolvedItem>> get(const std::string& tenant_id, std::int64_t id);
   Result<std::int64_t> count_open(const std::string& tenant_id);

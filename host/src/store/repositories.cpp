@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 using namespace Poco::Data::Keywords;
@@ -40,10 +41,11 @@ void lock_conversation(Database& db, Poco::Data::Session& s, const std::string& 
 // The columns of a job row, in the order every SELECT of jobs uses.
 constexpr const char* kJobColumns =
     "id, event_seq, tenant_id, connection_id, conversation_key, state, attempts, next_attempt_at, last_error, "
-    "outcome, updated_at";
+    "outcome, updated_at, lease_owner, lease_expires_at";
 
 using JobTuple = Poco::Tuple<Poco::Int64, Poco::Int64, std::string, std::string, std::string, std::string, Poco::Int64,
-                             Poco::Int64, Poco::Nullable<std::string>, Poco::Nullable<std::string>, Poco::Int64>;
+                             Poco::Int64, Poco::Nullable<std::string>, Poco::Nullable<std::string>, Poco::Int64,
+                             Poco::Nullable<std::string>, Poco::Nullable<Poco::Int64>>;
 
 JobRow job_from(const JobTuple& t) {
   JobRow r;
@@ -58,6 +60,8 @@ JobRow job_from(const JobTuple& t) {
   r.last_error = nullable_text(t.get<8>());
   r.outcome = nullable_text(t.get<9>());
   r.updated_at = t.get<10>();
+  r.lease_owner = nullable_text(t.get<11>());
+  r.lease_expires_at = t.get<12>().isNull() ? 0 : static_cast<std::int64_t>(t.get<12>().value());
   return r;
 }
 
@@ -400,17 +404,31 @@ Result<std::optional<JobRow>> JobRepository::claim(const std::string& worker, st
   }
 }
 
-Result<Done> JobRepository::complete(std::int64_t job_id, const std::string& outcome_json) {
+namespace {
+// The guard every transition out of `running` ends with (parameters: id, owner, attempt).
+constexpr const char* kHeldBy = " WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?";
+
+Error lease_lost(std::int64_t job_id, const Lease& lease) {
+  return Error::make(kLeaseLost,
+                     "job " + std::to_string(job_id) + " is no longer leased to " + lease.owner + " (attempt " +
+                         std::to_string(lease.attempt) + "): its lease expired and another worker took it over",
+                     false);
+}
+} // namespace
+
+Result<Done> JobRepository::complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json) {
   try {
     auto s = db_->session();
-    Poco::Int64 id = job_id;
-    std::string outcome = outcome_json;
+    Poco::Int64 id = job_id, attempt = lease.attempt;
+    std::string outcome = outcome_json, owner = lease.owner;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql(
-        "UPDATE jobs SET state = 'done', outcome = ?, lease_owner = NULL, lease_expires_at = NULL, "
-        "updated_at = ? WHERE id = ?"),
-        use(outcome), use(at), use(id), now;
+    Poco::Data::Statement update(*s);
+    update << db_->sql(std::string("UPDATE jobs SET state = 'done', outcome = ?, lease_owner = NULL, "
+                                   "lease_expires_at = NULL, updated_at = ?") +
+                       kHeldBy),
+        use(outcome), use(at), use(id), use(owner), use(attempt);
+    if (update.execute() != 1) return lease_lost(job_id, lease);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
@@ -418,18 +436,22 @@ Result<Done> JobRepository::complete(std::int64_t job_id, const std::string& out
   }
 }
 
-Result<Done> JobRepository::retry_later(std::int64_t job_id, const std::string& error_json,
-                                        std::int64_t next_attempt_at) {
+Result<Done> JobRepository::retry_later(std::int64_t job_id, const Lease& lease, const std::string& error_json,
+                                        std::int64_t next_attempt_at, bool count_attempt) {
   try {
     auto s = db_->session();
-    Poco::Int64 id = job_id;
-    std::string error = error_json;
+    Poco::Int64 id = job_id, attempt = lease.attempt;
+    std::string error = error_json, owner = lease.owner;
     std::int64_t at = now_ms(), next = next_attempt_at;
+    Poco::Int64 give_back = count_attempt ? 0 : 1;
     Transaction tx(*db_, *s);
-    *s << db_->sql(
-        "UPDATE jobs SET state = 'pending', last_error = ?, next_attempt_at = ?, lease_owner = NULL, "
-        "lease_expires_at = NULL, updated_at = ? WHERE id = ?"),
-        use(error), use(next), use(at), use(id), now;
+    Poco::Data::Statement update(*s);
+    update << db_->sql(std::string("UPDATE jobs SET state = 'pending', last_error = ?, next_attempt_at = ?, "
+                                   "attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, "
+                                   "updated_at = ?") +
+                       kHeldBy),
+        use(error), use(next), use(give_back), use(at), use(id), use(owner), use(attempt);
+    if (update.execute() != 1) return lease_lost(job_id, lease);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
@@ -437,17 +459,20 @@ Result<Done> JobRepository::retry_later(std::int64_t job_id, const std::string& 
   }
 }
 
-Result<Done> JobRepository::park(std::int64_t job_id, const std::string& state, const std::string& detail_json) {
+Result<Done> JobRepository::park(std::int64_t job_id, const Lease& lease, const std::string& state,
+                                 const std::string& detail_json) {
   try {
     auto s = db_->session();
-    Poco::Int64 id = job_id;
-    std::string st = state, detail = detail_json;
+    Poco::Int64 id = job_id, attempt = lease.attempt;
+    std::string st = state, detail = detail_json, owner = lease.owner;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql(
-        "UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, "
-        "updated_at = ? WHERE id = ?"),
-        use(st), use(detail), use(at), use(id), now;
+    Poco::Data::Statement update(*s);
+    update << db_->sql(std::string("UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, "
+                                   "lease_expires_at = NULL, updated_at = ?") +
+                       kHeldBy),
+        use(st), use(detail), use(at), use(id), use(owner), use(attempt);
+    if (update.execute() != 1) return lease_lost(job_id, lease);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
@@ -455,22 +480,116 @@ Result<Done> JobRepository::park(std::int64_t job_id, const std::string& state, 
   }
 }
 
-Result<Done> JobRepository::release(std::int64_t job_id) {
+Result<Done> JobRepository::release(std::int64_t job_id, const Lease& lease) {
   try {
     auto s = db_->session();
-    Poco::Int64 id = job_id;
+    Poco::Int64 id = job_id, attempt = lease.attempt;
+    std::string owner = lease.owner;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql(
-        "UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 "
-        "END, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND "
-        "state = 'running'"),
-        use(at), use(id), now;
+    Poco::Data::Statement update(*s);
+    update << db_->sql(std::string("UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN "
+                                   "attempts - 1 ELSE 0 END, lease_owner = NULL, lease_expires_at = NULL, "
+                                   "updated_at = ?") +
+                       kHeldBy),
+        use(at), use(id), use(owner), use(attempt);
+    if (update.execute() != 1) return lease_lost(job_id, lease);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot release job", ex);
   }
+}
+
+Result<Done> JobRepository::renew(std::int64_t job_id, const Lease& lease, std::int64_t lease_ms) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id, attempt = lease.attempt;
+    std::string owner = lease.owner;
+    std::int64_t at = now_ms(), until = at + lease_ms;
+    Transaction tx(*db_, *s);
+    Poco::Data::Statement update(*s);
+    // An expired lease is not revived: another worker may be claiming the job right now, and only
+    // the claim decides who holds it.
+    update << db_->sql(std::string("UPDATE jobs SET lease_expires_at = ?") + kHeldBy + " AND lease_expires_at >= ?"),
+        use(until), use(id), use(owner), use(attempt), use(at);
+    if (update.execute() != 1) return lease_lost(job_id, lease);
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot renew job lease", ex);
+  }
+}
+
+Result<std::vector<JobRow>> JobRepository::list_in_state(const std::string& state, std::int64_t after_id,
+                                                         std::int64_t limit) {
+  try {
+    auto s = db_->session();
+    std::string st = state;
+    Poco::Int64 after = after_id, n = limit;
+    std::vector<JobTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE state = ? AND id > ? ORDER BY id LIMIT ?"),
+        use(st), use(after), use(n), into(rows), now;
+    std::vector<JobRow> out;
+    for (const auto& r : rows) out.push_back(job_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list jobs", ex);
+  }
+}
+
+Result<std::optional<JobRow>> JobRepository::get(std::int64_t job_id) {
+  try {
+    auto s = db_->session();
+    Poco::Int64 id = job_id;
+    std::vector<JobTuple> rows;
+    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"), use(id), into(rows), now;
+    if (rows.empty()) return std::optional<JobRow>();
+    return std::optional<JobRow>(job_from(rows.front()));
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read job", ex);
+  }
+}
+
+namespace {
+// Moves a failed job on (admin action); the state check is in the UPDATE so two admins (or two
+// processes) cannot both act on it.
+Result<Done> change_failed(Database& db, std::int64_t job_id, const std::string& sql, const char* what) {
+  try {
+    auto s = db.session();
+    Poco::Int64 id = job_id;
+    std::int64_t at = now_ms();
+    Transaction tx(db, *s);
+    std::vector<std::string> state;
+    *s << db.sql("SELECT state FROM jobs WHERE id = ?"), use(id), into(state), now;
+    if (state.empty()) return Error::make(error_code::kNotFound, "no job " + std::to_string(job_id), false);
+    Poco::Data::Statement update(*s);
+    std::int64_t also_at = at; // statements set one or two time columns
+    update << db.sql(sql), use(at);
+    if (std::count(sql.begin(), sql.end(), '?') == 3) update, use(also_at);
+    update, use(id);
+    if (update.execute() != 1)
+      return Error::make(error_code::kConflict,
+                         "job " + std::to_string(job_id) + " is " + state.front() + ", not failed", false);
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error(what, ex);
+  }
+}
+} // namespace
+
+Result<Done> JobRepository::retry_failed(std::int64_t job_id) {
+  return change_failed(*db_, job_id,
+                       "UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? "
+                       "WHERE id = ? AND state = 'failed'",
+                       "cannot retry job");
+}
+
+Result<Done> JobRepository::discard_failed(std::int64_t job_id) {
+  return change_failed(*db_, job_id,
+                       "UPDATE jobs SET state = 'discarded', updated_at = ? WHERE id = ? AND state = 'failed'",
+                       "cannot discard job");
 }
 
 Result<std::vector<JobRow>> JobRepository::list_for_event(std::int64_t event_seq) {

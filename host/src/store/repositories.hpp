@@ -87,6 +87,19 @@ struct EventRow {
   std::int64_t received_at = 0;
 };
 
+// Who holds a running job: the worker that claimed it and the attempt number that claim started. Every
+// transition out of `running` names the lease it finishes; when the job is no longer held by it (the
+// lease expired and another worker claimed the job, or it was released) nothing changes and the call
+// answers kLeaseLost. Owner names alone are not enough: a restarted process can reuse a pid, hence
+// a worker name, and the attempt number tells its claims apart.
+struct Lease {
+  std::string owner;
+  std::int64_t attempt = 0;
+};
+
+// Error code of a job transition refused because the caller's lease is gone (see Lease).
+inline constexpr const char* kLeaseLost = "lease_lost";
+
 struct JobRow {
   std::int64_t id = 0;
   std::int64_t event_seq = 0;
@@ -99,6 +112,10 @@ struct JobRow {
   std::string last_error; // JSON error document, or empty
   std::string outcome;    // JSON outcome document, or empty
   std::int64_t updated_at = 0;
+  std::string lease_owner;           // empty unless running
+  std::int64_t lease_expires_at = 0; // 0 unless running
+
+  Lease lease() const { return Lease{lease_owner, attempts}; }
 };
 
 class EventRepository {
@@ -124,13 +141,28 @@ class JobRepository {
   // `worker` until now + lease_ms. A job whose lease expired (its worker died) is runnable again.
   Result<std::optional<JobRow>> claim(const std::string& worker, std::int64_t lease_ms);
 
-  Result<Done> complete(std::int64_t job_id, const std::string& outcome_json);
-  // Schedules another attempt at `next_attempt_at`, keeping the error.
-  Result<Done> retry_later(std::int64_t job_id, const std::string& error_json, std::int64_t next_attempt_at);
+  // The transitions of a running job; each applies only while `lease` still holds it (else kLeaseLost).
+  Result<Done> complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json);
+  // Schedules another attempt at `next_attempt_at`, keeping the error. `count_attempt` false gives the
+  // attempt back (the job did not get to the CRM: an open circuit, a connection waiting for
+  // re-authorization), so waiting never uses up the retry budget.
+  Result<Done> retry_later(std::int64_t job_id, const Lease& lease, const std::string& error_json,
+                           std::int64_t next_attempt_at, bool count_attempt = true);
   // Parks the job: "failed" (needs an admin) or "unresolved" (needs a person to pick the contact).
-  Result<Done> park(std::int64_t job_id, const std::string& state, const std::string& detail_json);
+  Result<Done> park(std::int64_t job_id, const Lease& lease, const std::string& state, const std::string& detail_json);
   // Gives the job back without counting an attempt (graceful shutdown).
-  Result<Done> release(std::int64_t job_id);
+  Result<Done> release(std::int64_t job_id, const Lease& lease);
+  // Extends the lease of a job still being worked on to now + lease_ms (heartbeat of long jobs).
+  Result<Done> renew(std::int64_t job_id, const Lease& lease, std::int64_t lease_ms);
+
+  // Admin: jobs in a state, oldest first, after `after_id` (keyset paging).
+  Result<std::vector<JobRow>> list_in_state(const std::string& state, std::int64_t after_id, std::int64_t limit);
+  Result<std::optional<JobRow>> get(std::int64_t job_id);
+  // Admin: a failed job runs again now with a fresh retry budget. kNotFound, or kConflict when the job
+  // is not failed (it may have been retried or discarded meanwhile).
+  Result<Done> retry_failed(std::int64_t job_id);
+  // Admin: a failed job is given up for good ("discarded"); it stays visible with its error.
+  Result<Done> discard_failed(std::int64_t job_id);
 
   Result<std::vector<JobRow>> list_for_event(std::int64_t event_seq);
   Result<std::int64_t> count_in_state(const std::string& state);

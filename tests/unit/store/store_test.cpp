@@ -3,6 +3,8 @@
 // idempotent event intake, job ordering and leases, and the concurrency several host processes sharing
 // one database rely on.
 #include "store/database.hpp"
+#include "store/housekeeping.hpp"
+#include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 #include "store/webhook_inbox.hpp"
@@ -196,7 +198,7 @@ TEST_P(StoreTest, JobsOfOneConversationRunInOrder) {
   auto none = jobs.claim("w3", 60000);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none.value().has_value());
-  ASSERT_TRUE(jobs.complete(a.value()->id, R"({"action":"created"})"));
+  ASSERT_TRUE(jobs.complete(a.value()->id, a.value()->lease(), R"({"action":"created"})"));
   auto c = jobs.claim("w3", 60000);
   ASSERT_TRUE(c && c.value());
   EXPECT_EQ(c.value()->conversation_key, "k1");
@@ -222,11 +224,23 @@ TEST_P(StoreTest, RetryLaterWaitsAndParkKeepsTheReason) {
   ASSERT_TRUE(events.store(event("e1", "k1")));
   auto a = jobs.claim("w", 60000);
   ASSERT_TRUE(a && a.value());
-  ASSERT_TRUE(jobs.retry_later(a.value()->id, R"({"code":"unavailable"})", now_ms() + 60000));
+  ASSERT_TRUE(jobs.retry_later(a.value()->id, a.value()->lease(), R"({"code":"unavailable"})", now_ms() + 60000));
   auto none = jobs.claim("w", 60000);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none.value().has_value()) << "a job must not run before its next attempt time";
-  ASSERT_TRUE(jobs.park(a.value()->id, "failed", R"({"code":"validation"})"));
+  // The lease ended with the retry: parking now needs a new claim.
+  auto none_held = jobs.park(a.value()->id, a.value()->lease(), "failed", R"({"code":"validation"})");
+  ASSERT_FALSE(none_held);
+  EXPECT_EQ(none_held.error().code, kLeaseLost);
+  {
+    auto s = db_->session();
+    Poco::Int64 at = 0, id = a.value()->id;
+    *s << db_->sql("UPDATE jobs SET next_attempt_at = ? WHERE id = ?"), use(at), use(id), now;
+  }
+  auto again = jobs.claim("w", 60000);
+  ASSERT_TRUE(again && again.value());
+  EXPECT_EQ(again.value()->attempts, 2);
+  ASSERT_TRUE(jobs.park(a.value()->id, again.value()->lease(), "failed", R"({"code":"validation"})"));
   auto list = jobs.list_for_event(a.value()->event_seq);
   ASSERT_TRUE(list);
   ASSERT_EQ(list.value().size(), 1u);
@@ -242,10 +256,156 @@ TEST_P(StoreTest, ReleaseGivesAJobBackWithoutCountingTheAttempt) {
   ASSERT_TRUE(events.store(event("e1", "k1")));
   auto a = jobs.claim("w", 60000);
   ASSERT_TRUE(a && a.value());
-  ASSERT_TRUE(jobs.release(a.value()->id));
+  ASSERT_TRUE(jobs.release(a.value()->id, a.value()->lease()));
   auto b = jobs.claim("w", 60000);
   ASSERT_TRUE(b && b.value());
   EXPECT_EQ(b.value()->attempts, 1);
+}
+
+TEST_P(StoreTest, AWorkerWhoseLeaseExpiredCannotFinishTheJobAnotherWorkerTook) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  UnresolvedRepository unresolved(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  auto stale = jobs.claim("slow-worker", 1);
+  ASSERT_TRUE(stale && stale.value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto fresh = jobs.claim("live-worker", 60000);
+  ASSERT_TRUE(fresh && fresh.value());
+  ASSERT_EQ(fresh.value()->id, stale.value()->id);
+  EXPECT_EQ(fresh.value()->lease_owner, "live-worker");
+  EXPECT_GT(fresh.value()->lease_expires_at, now_ms());
+  const std::int64_t id = stale.value()->id;
+  const Lease old = stale.value()->lease();
+
+  // Every transition of the stale holder is refused and changes nothing.
+  for (auto attempt :
+       {jobs.complete(id, old, R"({"action":"created"})"),
+        jobs.retry_later(id, old, R"({"code":"unavailable"})", now_ms()),
+        jobs.park(id, old, "failed", R"({"code":"validation"})"), jobs.release(id, old), jobs.renew(id, old, 60000)}) {
+    ASSERT_FALSE(attempt);
+    EXPECT_EQ(attempt.error().code, kLeaseLost) << attempt.error().message;
+  }
+  UnresolvedItem item;
+  item.tenant_id = "t1";
+  item.connection_id = "c1";
+  item.job_id = id;
+  item.event_seq = stale.value()->event_seq;
+  item.conversation_key = "k1";
+  item.kind = "call";
+  item.reason = "no_match";
+  auto opened = unresolved.open(item, old);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, kLeaseLost);
+  UnresolvedFilter open_items;
+  open_items.tenant_id = "t1";
+  EXPECT_TRUE(unresolved.list(open_items).value().empty());
+
+  auto list = jobs.list_for_event(stale.value()->event_seq);
+  ASSERT_TRUE(list && list.value().size() == 1u);
+  EXPECT_EQ(list.value()[0].state, "running");
+  EXPECT_EQ(list.value()[0].lease_owner, "live-worker");
+
+  // The same owner name with an older attempt number (a restarted process that got the same pid) is
+  // not the holder either.
+  EXPECT_FALSE(jobs.complete(id, Lease{"live-worker", fresh.value()->attempts - 1}, "{}"));
+  // The holder renews and finishes.
+  ASSERT_TRUE(jobs.renew(id, fresh.value()->lease(), 60000));
+  ASSERT_TRUE(jobs.complete(id, fresh.value()->lease(), R"({"action":"created"})"));
+  EXPECT_EQ(jobs.count_in_state("done").value(), 1);
+  // Done is final for everyone.
+  EXPECT_FALSE(jobs.complete(id, fresh.value()->lease(), "{}"));
+}
+
+TEST_P(StoreTest, AnUnresolvedJobIsParkedOnlyByItsHolder) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  UnresolvedRepository unresolved(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  auto held = jobs.claim("w", 60000);
+  ASSERT_TRUE(held && held.value());
+  UnresolvedItem item;
+  item.tenant_id = "t1";
+  item.connection_id = "c1";
+  item.job_id = held.value()->id;
+  item.event_seq = held.value()->event_seq;
+  item.conversation_key = "k1";
+  item.kind = "call";
+  item.reason = "no_match";
+  auto opened = unresolved.open(item, held.value()->lease());
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(jobs.count_in_state("unresolved").value(), 1);
+}
+
+TEST_P(StoreTest, ARenewedLeaseKeepsTheJobFromOtherWorkers) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  auto held = jobs.claim("w1", 300);
+  ASSERT_TRUE(held && held.value());
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    ASSERT_TRUE(jobs.renew(held.value()->id, held.value()->lease(), 300));
+  }
+  auto other = jobs.claim("w2", 60000);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other.value().has_value()) << "a renewed lease was taken over";
+  // Without renewal it runs out and the job moves on; a late renewal does not take it back.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto late = jobs.renew(held.value()->id, held.value()->lease(), 300);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, kLeaseLost);
+  auto taken = jobs.claim("w2", 60000);
+  ASSERT_TRUE(taken && taken.value());
+  EXPECT_EQ(taken.value()->id, held.value()->id);
+}
+
+TEST_P(StoreTest, ARetryThatDidNotReachTheCrmDoesNotUseAnAttempt) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  for (int i = 0; i < 3; ++i) {
+    auto held = jobs.claim("w", 60000);
+    ASSERT_TRUE(held && held.value());
+    EXPECT_EQ(held.value()->attempts, 1);
+    ASSERT_TRUE(jobs.retry_later(held.value()->id, held.value()->lease(), R"({"code":"circuit_open"})", 0, false));
+  }
+}
+
+TEST_P(StoreTest, HousekeepingDeletesOnlyFinishedWorkOlderThanTheRetention) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  for (const char* id : {"old-done", "old-failed", "old-pending", "new-done"})
+    ASSERT_TRUE(events.store(event(id, std::string("k-") + id)));
+  auto finish = [&](const std::string& state) {
+    auto j = jobs.claim("w", 60000);
+    ASSERT_TRUE(j && j.value());
+    if (state == "done")
+      ASSERT_TRUE(jobs.complete(j.value()->id, j.value()->lease(), "{}"));
+    else
+      ASSERT_TRUE(jobs.park(j.value()->id, j.value()->lease(), state, "{}"));
+  };
+  finish("done");   // old-done
+  finish("failed"); // old-failed
+  {
+    // Age the first three events and jobs; the fourth stays recent.
+    auto s = db_->session();
+    *s << "UPDATE events SET received_at = 1 WHERE event_id <> 'new-done'", now;
+    *s << "UPDATE jobs SET updated_at = 1 WHERE conversation_key <> 'k-new-done'", now;
+    *s << "UPDATE jobs SET next_attempt_at = 99999999999999 WHERE conversation_key = 'k-old-pending'", now;
+  }
+  finish("done"); // new-done
+  auto purged = purge_finished(*db_, now_ms() - 60000, 100);
+  ASSERT_TRUE(purged) << purged.error().message;
+  EXPECT_EQ(purged.value().jobs, 1);
+  EXPECT_EQ(purged.value().events, 1);
+  EXPECT_FALSE(events.get("t1", "old-done").value().has_value());
+  for (const char* kept : {"old-failed", "old-pending", "new-done"})
+    EXPECT_TRUE(events.get("t1", kept).value().has_value()) << kept;
+  EXPECT_EQ(jobs.count_in_state("failed").value(), 1);
+  EXPECT_EQ(jobs.count_in_state("pending").value(), 1);
+  EXPECT_EQ(jobs.count_in_state("done").value(), 1);
+  ASSERT_TRUE(checkpoint(*db_));
 }
 
 TEST_P(StoreTest, LogRecordsMapAConversationToOneCrmRecord) {
@@ -383,8 +543,8 @@ class ClaimAudit {
             std::lock_guard lock(mutex_);
             running_.erase(conversation);
           }
-          auto finished = park ? jobs.park(job.id, "unresolved", R"({"code":"ambiguous"})")
-                               : jobs.complete(job.id, R"({"action":"created"})");
+          auto finished = park ? jobs.park(job.id, job.lease(), "unresolved", R"({"code":"ambiguous"})")
+                               : jobs.complete(job.id, job.lease(), R"({"action":"created"})");
           if (!finished) {
             fail("finishing a job failed: " + finished.error().message);
             return;
@@ -492,7 +652,7 @@ TEST_P(StoreTest, ADecidedJobWaitsForTheLaterJobOfItsConversationThatIsRunning) 
   ASSERT_TRUE(events.store(event("e2", "k1")));
   auto first = jobs.claim("w1", 60000);
   ASSERT_TRUE(first && first.value());
-  ASSERT_TRUE(jobs.park(first.value()->id, "unresolved", R"({"code":"ambiguous"})"));
+  ASSERT_TRUE(jobs.park(first.value()->id, first.value()->lease(), "unresolved", R"({"code":"ambiguous"})"));
   auto second = jobs.claim("w2", 60000);
   ASSERT_TRUE(second && second.value());
   EXPECT_GT(second.value()->id, first.value()->id);
@@ -500,7 +660,7 @@ TEST_P(StoreTest, ADecidedJobWaitsForTheLaterJobOfItsConversationThatIsRunning) 
   auto blocked = jobs.claim("w3", 60000);
   ASSERT_TRUE(blocked);
   EXPECT_FALSE(blocked.value().has_value()) << "job " << blocked.value()->id << " ran beside the running job";
-  ASSERT_TRUE(jobs.complete(second.value()->id, "{}"));
+  ASSERT_TRUE(jobs.complete(second.value()->id, second.value()->lease(), "{}"));
   auto again = jobs.claim("w3", 60000);
   ASSERT_TRUE(again && again.value());
   EXPECT_EQ(again.value()->id, first.value()->id);
@@ -513,7 +673,7 @@ TEST_P(StoreTest, ADecidedJobGoesFirstWhenTheLaterJobsLeaseExpired) {
   ASSERT_TRUE(events.store(event("e2", "k1")));
   auto first = jobs.claim("w1", 60000);
   ASSERT_TRUE(first && first.value());
-  ASSERT_TRUE(jobs.park(first.value()->id, "unresolved", "{}"));
+  ASSERT_TRUE(jobs.park(first.value()->id, first.value()->lease(), "unresolved", "{}"));
   auto second = jobs.claim("dead-worker", 1);
   ASSERT_TRUE(second && second.value());
   put_back_unresolved(*db_, first.value()->id);

@@ -1,0 +1,117 @@
+#include "admin/job_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <set>
+
+namespace appconnect::admin {
+namespace {
+
+using http::Request;
+using http::Response;
+
+Response error_response(const Error& e) {
+  int status = e.retryable ? 503 : 500;
+  if (e.code == error_code::kNotFound) status = 404;
+  if (e.code == error_code::kConflict) status = 409;
+  if (e.code == error_code::kValidation) status = 422;
+  return Response::error(status, e.code, e.message);
+}
+
+std::optional<std::int64_t> whole_number(const std::string& text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9') return std::nullopt;
+  return std::stoll(text);
+}
+
+boost::json::value parsed_or_text(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  return ec ? boost::json::value(text) : v;
+}
+
+boost::json::object job_json(const store::JobRow& j) {
+  boost::json::object o{{"id", j.id},
+                        {"event_seq", j.event_seq},
+                        {"tenant", j.tenant_id},
+                        {"connection", j.connection_id},
+                        {"conversation_key", j.conversation_key},
+                        {"state", j.state},
+                        {"attempts", j.attempts},
+                        {"next_attempt_at_ms", j.next_attempt_at},
+                        {"updated_at_ms", j.updated_at}};
+  if (!j.last_error.empty()) o["last_error"] = parsed_or_text(j.last_error);
+  if (!j.outcome.empty()) o["outcome"] = parsed_or_text(j.outcome);
+  return o;
+}
+
+} // namespace
+
+void add_job_routes(http::Router& router, JobRoutesDeps deps) {
+  auto d = std::make_shared<JobRoutesDeps>(std::move(deps));
+  // The admin token check, as in admin_routes.cpp.
+  auto guarded = [d](std::function<Response(const Request&)> inner) -> http::Handler {
+    return [d, inner = std::move(inner)](const Request& r) -> Response {
+      if (d->admin_token.empty())
+        return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
+      if (r.header("authorization") != "Bearer " + d->admin_token)
+        return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
+      return inner(r);
+    };
+  };
+  auto job_id = [](const Request& r) { return whole_number(r.params.at("id")); };
+
+  router.add(
+      "GET", "/v1/admin/jobs", guarded([d](const Request& r) {
+        static const std::set<std::string> kStates{"pending", "running", "done", "unresolved", "failed", "discarded"};
+        const std::string state = r.query_param("state", "failed");
+        if (!kStates.count(state))
+          return Response::error(422, "validation",
+                                 "'state' must be pending, running, done, unresolved, failed or discarded");
+        const auto after = whole_number(r.query_param("after", "0"));
+        const auto limit = whole_number(r.query_param("limit", "50"));
+        if (!after || !limit || *limit < 1 || *limit > 1000)
+          return Response::error(422, "validation", "'after' must be a job id and 'limit' a number from 1 to 1000");
+        auto jobs = d->jobs->list_in_state(state, *after, *limit);
+        if (!jobs) return error_response(jobs.error());
+        auto total = d->jobs->count_in_state(state);
+        if (!total) return error_response(total.error());
+        boost::json::array list;
+        for (const auto& j : jobs.value()) list.push_back(job_json(j));
+        boost::json::object body{{"state", state}, {"total", total.value()}, {"jobs", std::move(list)}};
+        body["next_after"] = static_cast<std::int64_t>(jobs.value().size()) == *limit
+                                 ? boost::json::value(jobs.value().back().id)
+                                 : boost::json::value(nullptr);
+        return Response::json(200, body);
+      }));
+
+  router.add("GET", "/v1/admin/jobs/{id}", guarded([d, job_id](const Request& r) {
+               const auto id = job_id(r);
+               if (!id) return Response::error(404, "not_found", "no job '" + r.params.at("id") + "'");
+               auto job = d->jobs->get(*id);
+               if (!job) return error_response(job.error());
+               if (!job.value()) return Response::error(404, "not_found", "no job " + std::to_string(*id));
+               return Response::json(200, job_json(*job.value()));
+             }));
+
+  // Both actions answer with the job as it is afterwards.
+  auto act = [d, job_id](bool retry) {
+    return [d, job_id, retry](const Request& r) {
+      const auto id = job_id(r);
+      if (!id) return Response::error(404, "not_found", "no job '" + r.params.at("id") + "'");
+      auto changed = retry ? d->jobs->retry_failed(*id) : d->jobs->discard_failed(*id);
+      if (!changed) return error_response(changed.error());
+      if (retry && d->wake_workers) d->wake_workers();
+      auto job = d->jobs->get(*id);
+      if (!job || !job.value()) return Response::json(200, boost::json::object{{"id", *id}});
+      return Response::json(200, job_json(*job.value()));
+    };
+  };
+  router.add("POST", "/v1/admin/jobs/{id}/retry", guarded(act(true)));
+  router.add("POST", "/v1/admin/jobs/{id}/discard", guarded(act(false)));
+}
+
+} // namespace appconnect::admin
