@@ -52,6 +52,15 @@ const boost::json::array* get_array(const boost::json::object& o, std::string_vi
   return &v->get_array();
 }
 
+// A leg's number: a string, or a party object whose phone is taken.
+std::string leg_number(const boost::json::object& leg, std::string_view key, const std::string& path) {
+  const auto* v = leg.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_object()) return jf::get_string(v->get_object(), "phone");
+  throw jf::FieldError("field '" + path + "." + std::string(key) + "' must be a phone number or a party object");
+}
+
 Error invalid(const std::string& message) {
   return Error::make(error_code::kValidation, message, false);
 }
@@ -125,8 +134,8 @@ Result<CommunicationEvent> parse_event(const boost::json::value& doc, std::strin
           leg.start_time = get_time(lo, "start_time", path + ".start_time");
           leg.end_time = get_time(lo, "end_time", path + ".end_time");
           leg.result = jf::get_string(lo, "result");
-          leg.from = jf::get_string(lo, "from");
-          leg.to = jf::get_string(lo, "to");
+          leg.from = leg_number(lo, "from", path);
+          leg.to = leg_number(lo, "to", path);
           e.call.legs.push_back(std::move(leg));
         }
       }

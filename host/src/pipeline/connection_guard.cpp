@@ -19,7 +19,8 @@ bool throttling(const Error& e) {
 } // namespace
 
 bool held_back(const Error& e) {
-  return e.code == kCircuitOpen || e.code == kThrottled || e.code == kNeedsReauthorization;
+  // "awaiting_data": the processor waits for announced data (all-at-once mode), which is no failure.
+  return e.code == kCircuitOpen || e.code == kThrottled || e.code == kNeedsReauthorization || e.code == "awaiting_data";
 }
 
 ConnectionGuard::ConnectionGuard(GuardSettings settings, Clock clock) : settings_(settings), clock_(std::move(clock)) {}

@@ -89,7 +89,7 @@ TEST_F(CallLogging, AnInboundCallBecomesATaskOnTheMatchingContact) {
   EXPECT_EQ(str(task, "Status"), "Completed");
   EXPECT_EQ(str(task, "Subject"), "Inbound call from +16175550171");
   const std::string description = str(task, "Description");
-  EXPECT_THAT(description, HasSubstr("Start: 2026-11-25T09:30:00Z"));
+  EXPECT_THAT(description, HasSubstr("Start: 2026-11-25 09:30 (UTC)"));
   EXPECT_THAT(description, HasSubstr("Duration: 1m 35s"));
   EXPECT_THAT(description, HasSubstr("Recording: https://rec.example/1.mp3"));
   EXPECT_THAT(description, HasSubstr("Asked about the renewal."));

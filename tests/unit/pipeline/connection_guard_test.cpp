@@ -35,16 +35,16 @@ TEST_F(Guard, OpensAfterConsecutiveOutagesAndHoldsCallsForTheCooldown) {
 }
 
 TEST_F(Guard, AnAnswerResetsTheCountEvenWhenItIsAnError) {
-  call("sf", outage());
-  call("sf", outage());
-  call("sf", Error::make(error_code::kValidation, "bad field", false)); // the CRM answered
-  call("sf", outage());
-  call("sf", outage());
+  (void)call("sf", outage());
+  (void)call("sf", outage());
+  (void)call("sf", Error::make(error_code::kValidation, "bad field", false)); // the CRM answered
+  (void)call("sf", outage());
+  (void)call("sf", outage());
   EXPECT_TRUE(guard_.admit("sf"));
 }
 
 TEST_F(Guard, HalfOpenLetsOneProbeThroughWhoseResultDecides) {
-  for (int i = 0; i < 3; ++i) call("sf", outage());
+  for (int i = 0; i < 3; ++i) (void)call("sf", outage());
   clock_ += 5000;
   EXPECT_TRUE(guard_.check("sf"));
   ASSERT_TRUE(guard_.admit("sf")); // the probe
@@ -62,7 +62,7 @@ TEST_F(Guard, HalfOpenLetsOneProbeThroughWhoseResultDecides) {
 TEST_F(Guard, RetryAfterFromTheCrmHoldsEveryCallOfTheConnection) {
   Error limited = Error::make(error_code::kRateLimited, "slow down", true);
   limited.retry_after_ms = 2000;
-  call("sf", limited);
+  (void)call("sf", limited);
   auto held = guard_.admit("sf");
   ASSERT_FALSE(held);
   EXPECT_EQ(held.error().code, kThrottled);
@@ -76,7 +76,7 @@ TEST_F(Guard, RetryAfterFromTheCrmHoldsEveryCallOfTheConnection) {
 TEST_F(Guard, AnExhaustedQuotaWaitsForItsReset) {
   Error quota = Error::make(error_code::kQuotaExhausted, "daily limit", true);
   quota.retry_after_ms = 3600000;
-  call("sf", quota);
+  (void)call("sf", quota);
   clock_ += 3599000;
   EXPECT_FALSE(guard_.admit("sf"));
   clock_ += 1000;

@@ -73,7 +73,8 @@ TEST(Manifest, OptionalListsMayBeAbsent) {
 
 TEST(Manifest, AcceptsEveryKnownCapability) {
   auto r = parse_manifest(with("capabilities", R"(["find_contacts","create_contact","create_call_log",
-      "update_call_log","find_log_by_external_id","create_message_log","update_message_log","list_users","oauth"])"));
+      "update_call_log","find_log_by_external_id","create_message_log","update_message_log","get_log","list_users",
+      "oauth"])"));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r.value().capabilities.size(), kKnownCapabilities.size());
 }
