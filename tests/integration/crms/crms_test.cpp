@@ -56,7 +56,7 @@ CrmShape shape(const std::string& crm) {
           "Notes", "Note_Content", "Notes", "Note_Content", "AppConnect_External_Id"};
 }
 
-json::object connection(const std::string& crm, const std::string& url) {
+json::object connection(const std::string& crm, const std::string& url, const std::string& tenant) {
   json::object settings, credentials{{"client_secret", "demo-secret"}, {"refresh_token", "demo-refresh-token"}};
   if (crm == "hubspot") {
     settings = {{"api_base_url", url}, {"oauth_base_url", url}, {"app_base_url", url}};
@@ -65,8 +65,8 @@ json::object connection(const std::string& crm, const std::string& url) {
     settings = {{"accounts_url", url}, {"api_domain", url}};
     credentials["client_id"] = "1000.APPCONNECTDEMO";
   }
-  return json::object{{"id", "c-" + crm},
-                      {"tenant", "t-" + crm},
+  return json::object{{"id", "c-" + tenant},
+                      {"tenant", tenant},
                       {"connector", crm},
                       {"settings", settings},
                       {"credentials", credentials}};
@@ -80,13 +80,26 @@ class Crms : public ::testing::TestWithParam<std::string> {
     options.crm = GetParam();
     sandbox_ = std::make_unique<SandboxProcess>(options);
     json::object placeholder{{"enabled", true}, {"type", s_.placeholder_type}, {"name_template", "New Lead - {phone}"}};
-    json::array tenants{json::object{
-        {"id", "t-" + GetParam()},
-        {"name", GetParam()},
-        {"settings",
-         json::object{{"time_zone", "America/New_York"}, {"matching", json::object{{"placeholder", placeholder}}}}}}};
-    host_ = std::make_unique<HostProcess>(
-        json::object{{"tenants", tenants}, {"connections", json::array{connection(GetParam(), sandbox_->base_url())}}});
+    const std::string crm = GetParam();
+    // t-: unknown numbers get a placeholder; q-: no rules (ties wait in the queue); p-: record-type priority.
+    const json::array leads_first = crm == "zoho" ? json::array{"Leads", "Contacts"} : json::array{"lead", "contact"};
+    json::array tenants{
+        json::object{{"id", "t-" + crm},
+                     {"name", crm},
+                     {"settings", json::object{{"time_zone", "America/New_York"},
+                                               {"matching", json::object{{"placeholder", placeholder}}}}}},
+        json::object{{"id", "q-" + crm},
+                     {"name", crm + " queue"},
+                     {"settings", json::object{{"matching", json::object{{"rules", json::array{}}}}}}},
+        json::object{
+            {"id", "p-" + crm},
+            {"name", crm + " priority"},
+            {"settings", json::object{{"matching", json::object{{"rules", json::array{"type_priority", "alphabetical"}},
+                                                                {"type_priority", leads_first}}}}}}};
+    json::array connections;
+    for (const char* prefix : {"t-", "q-", "p-"})
+      connections.push_back(connection(crm, sandbox_->base_url(), prefix + crm));
+    host_ = std::make_unique<HostProcess>(json::object{{"tenants", tenants}, {"connections", connections}});
   }
 
   json::object event(const std::string& id, const std::string& kind, const std::string& direction) const {
@@ -212,6 +225,62 @@ TEST_P(Crms, SmsDigestFaxAndVoicemailLandOnTheContact) {
   ASSERT_EQ(voicemails.size(), 1u);
   EXPECT_THAT(field(voicemails[0], s_.note_body), HasSubstr("Please call back."));
   EXPECT_THAT(field(voicemails[0], s_.note_body), HasSubstr("vm-1.mp3"));
+}
+
+// A number two CRM records share: without rules the call waits in the unresolved queue with both
+// candidates, a person's pick logs it on the chosen one; with record-type priority (then alphabetical) the
+// rules choose by themselves.
+TEST_P(Crms, SharedNumberWaitsForAPersonOrIsDecidedByTheRules) {
+  const std::string crm = GetParam();
+  // HubSpot: Olivia Bennett and Marcus Reed (both contacts); Zoho: a contact and a lead.
+  const std::string shared = crm == "hubspot" ? "(415) 555-0132" : "(650) 555-0112";
+  auto call = event("m1", "call", "inbound");
+  call["tenant"] = "q-" + crm;
+  call["from"] = json::object{{"phone", shared}};
+  call["call"] = json::object{{"session_id", "s-m1"}, {"state", "ended"}, {"result", "answered"}, {"duration_s", 20}};
+  ASSERT_EQ(host_->post_event(call).status, 202);
+  auto settled = host_->wait_settled("m1", "q-" + crm);
+  const auto job = settled.at("jobs").as_array().at(0);
+  ASSERT_EQ(job.at("state").as_string(), "unresolved") << json::serialize(settled);
+  auto list = host_->admin("GET", "/v1/admin/unresolved?tenant=q-" + crm);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto listed = list.json();
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u);
+  const auto item = listed.at("items").as_array().at(0);
+  const auto candidates = item.at("candidates").as_array();
+  ASSERT_EQ(candidates.size(), 2u);
+  EXPECT_EQ(item.at("reason").as_string(), "multiple_matches");
+  const std::string chosen(candidates.at(1).at("id").as_string());
+  auto pick = host_->admin("POST", "/v1/admin/unresolved/" + std::to_string(item.at("id").as_int64()) + "/resolve",
+                           json::object{{"tenant", "q-" + crm},
+                                        {"action", "pick"},
+                                        {"contact_id", chosen},
+                                        {"contact_type", candidates.at(1).at("type")}});
+  ASSERT_EQ(pick.status, 200) << pick.body;
+  settled = host_->wait_settled("m1", "q-" + crm);
+  const auto& done = settled.at("jobs").as_array().at(0);
+  ASSERT_EQ(done.at("state").as_string(), "done") << json::serialize(settled);
+  EXPECT_EQ(done.at("outcome").at("contact").at("id").as_string(), chosen);
+  EXPECT_EQ(with_key(s_.call_object, "call:s-m1:").size(), 1u);
+
+  auto ruled = call;
+  ruled["id"] = "m2";
+  ruled["tenant"] = "p-" + crm;
+  ruled["call"].as_object()["session_id"] = "s-m2";
+  ASSERT_EQ(host_->post_event(ruled).status, 202);
+  settled = host_->wait_settled("m2", "p-" + crm);
+  const auto& decided = settled.at("jobs").as_array().at(0);
+  ASSERT_EQ(decided.at("state").as_string(), "done") << json::serialize(settled);
+  const auto& outcome = decided.at("outcome");
+  if (crm == "zoho") {
+    // The lead wins on record type.
+    EXPECT_EQ(outcome.at("explanation").at("decided_by").as_string(), "type_priority");
+    EXPECT_EQ(outcome.at("contact").at("type").as_string(), "Leads");
+  } else {
+    // Two contacts tie on type; the name decides.
+    EXPECT_EQ(outcome.at("explanation").at("decided_by").as_string(), "alphabetical");
+  }
+  EXPECT_EQ(with_key(s_.call_object, "call:s-m2:").size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(HostDriven, Crms, ::testing::Values("hubspot", "zoho"),
