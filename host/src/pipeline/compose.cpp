@@ -1,5 +1,6 @@
 #include "pipeline/compose.hpp"
 
+#include <appconnect/http.hpp>
 #include <appconnect/json_fields.hpp>
 #include <appconnect/time.hpp>
 
@@ -15,29 +16,7 @@ std::string capitalized(std::string s) {
   return s;
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+using sdk::html_escape;
 
 // Collects labelled lines and paragraphs in the chosen format.
 class Writer {

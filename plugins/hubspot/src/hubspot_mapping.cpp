@@ -7,6 +7,7 @@
 #include <algorithm>
 
 namespace appconnect::hubspot {
+using sdk::html_escape;
 
 namespace {
 
@@ -89,30 +90,6 @@ std::string call_disposition(std::string_view result) {
   if (result == "voicemail") return outcome::kLeftVoicemail;
   if (result == "busy") return outcome::kBusy;
   return {}; // failed / unknown: no outcome rather than a wrong one
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 std::string body_html(std::string_view body, std::string_view format) {

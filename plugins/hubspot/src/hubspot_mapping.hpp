@@ -50,8 +50,6 @@ std::string national_digits(const std::string& e164, const std::vector<std::stri
 std::string call_status(std::string_view result, std::string_view direction);
 std::string call_disposition(std::string_view result);
 
-// HubSpot renders activity bodies as HTML: plain text is escaped and its line breaks kept.
-std::string html_escape(std::string_view text);
 std::string body_html(std::string_view body, std::string_view format);
 
 // hs_timestamp: the log's start time as ISO 8601 UTC with milliseconds, or `now_ms` when it has none.

@@ -93,6 +93,31 @@ inline HttpResponse tag_invoke(const boost::json::value_to_tag<HttpResponse>&, c
   return r;
 }
 
+// Escapes text for HTML element content and double-quoted attributes (&, <, >, ").
+inline std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // Percent-encodes everything but RFC 3986 unreserved characters.
 inline std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
