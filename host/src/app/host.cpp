@@ -1,6 +1,7 @@
 #include "app/host.hpp"
 
 #include "admin/admin_routes.hpp"
+#include "audit/audit_log.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "httpclient/http_client.hpp"
@@ -15,6 +16,7 @@
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/webhook_routes.hpp"
+#include "security/secret_box.hpp"
 #include "store/database.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
@@ -46,6 +48,8 @@ std::vector<std::filesystem::path> default_plugin_dirs() {
 struct Host::Parts {
   config::Config config;
   std::shared_ptr<store::Database> db;
+  std::shared_ptr<const security::SecretBox> secrets; // null: no key configured (then no credentials exist)
+  std::shared_ptr<audit::AuditLog> audit;
   std::shared_ptr<store::TenantRepository> tenants;
   std::shared_ptr<store::ConnectionRepository> connections;
   std::shared_ptr<store::EventRepository> events;
@@ -116,8 +120,27 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   auto version = store::migrate(*p->db);
   if (!version) return version.error();
 
+  auto secrets = security::load_secret_box(config);
+  if (!secrets) return secrets.error();
+  p->secrets = secrets.value();
+  p->audit = std::make_shared<audit::AuditLog>(p->db);
   p->tenants = std::make_shared<store::TenantRepository>(p->db);
-  p->connections = std::make_shared<store::ConnectionRepository>(p->db);
+  p->connections = std::make_shared<store::ConnectionRepository>(p->db, p->secrets);
+  if (!p->secrets) {
+    // Credentials are never written in clear by a configured host, and a key is never made up
+    // silently (a generated key lost with a container would make every credential unreadable).
+    bool configured = false;
+    for (const auto& c : config.connections) configured = configured || !c.credentials.empty();
+    auto stored = p->connections->any_credentials();
+    if (!stored) return stored.error();
+    if (configured || stored.value())
+      return Error::make(error_code::kValidation,
+                         "connection credentials are encrypted at rest, but no secrets key is configured: set "
+                         "'secrets_key_file' in the config file (a file holding base64 of 32 random bytes, e.g. "
+                         "`head -c 32 /dev/urandom | base64 > secrets.key`) or the environment variable " +
+                             std::string(security::kSecretsKeyEnv) + " (see docs/security.md)",
+                         false);
+  }
   p->events = std::make_shared<store::EventRepository>(p->db);
   p->jobs = std::make_shared<store::JobRepository>(p->db);
   p->log_records = std::make_shared<store::LogRecordRepository>(p->db);
@@ -137,6 +160,11 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     if (!existing) return existing.error();
     boost::json::object credentials = c.credentials;
     boost::json::object settings = c.settings;
+    boost::json::array changed; // names of credential fields the file sets to a new value, never values
+    for (const auto& kv : c.credentials) {
+      const auto* before = existing.value() ? existing.value()->credentials.if_contains(kv.key()) : nullptr;
+      if (before == nullptr || *before != kv.value()) changed.push_back(boost::json::string(kv.key()));
+    }
     if (existing.value()) {
       for (const auto& kv : existing.value()->credentials)
         if (!credentials.contains(kv.key())) credentials[kv.key()] = kv.value();
@@ -145,6 +173,27 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     }
     auto saved = p->connections->upsert({c.id, c.tenant_id, c.connector, settings, credentials, c.enabled});
     if (!saved) return saved.error();
+    if (!changed.empty()) {
+      auto recorded = p->audit->append(
+          {c.tenant_id, "system", "connection.credentials_changed", c.id,
+           boost::json::object{
+               {"source", "config file"}, {"fields", std::move(changed)}, {"created", !existing.value().has_value()}}});
+      if (!recorded) return recorded.error();
+    }
+  }
+  if (p->secrets) {
+    // Plaintext left by a host without encryption, and values under an older key (rotation), are
+    // sealed with the current key now rather than at their next write.
+    auto resealed = p->connections->reseal_credentials();
+    if (!resealed) return resealed.error();
+    if (resealed.value() > 0) {
+      log::info("security", "connection credentials re-encrypted with the current key",
+                {{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}});
+      auto recorded = p->audit->append(
+          {"", "system", "secrets.resealed", "connections",
+           boost::json::object{{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}}});
+      if (!recorded) return recorded.error();
+    }
   }
 
   p->http_client = std::make_shared<httpclient::HttpClient>();
@@ -280,7 +329,7 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   });
   auto* workers = p.workers.get();
   admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
-                                                    p.contacts, [workers] { workers->notify(); }});
+                                                    p.contacts, [workers] { workers->notify(); }, p.audit});
   ringcentral::add_ringcentral_routes(
       *router, ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db),
                                         p.config.admin_token});

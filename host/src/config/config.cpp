@@ -51,7 +51,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "tenants", "connections"},
+                    "max_body_bytes", "tenants", "connections", "secrets_key_file", "secrets_old_key_files"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -73,6 +73,11 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
     c.admin_token = jf::get_string(o, "admin_token", c.admin_token);
     c.max_body_bytes = jf::get_int(o, "max_body_bytes", c.max_body_bytes);
+    if (o.contains("secrets_key_file")) c.secrets_key_file = resolve(jf::require_string(o, "secrets_key_file"));
+    if (o.contains("secrets_old_key_files")) {
+      c.secrets_old_key_files.clear();
+      for (const auto& p : jf::get_strings(o, "secrets_old_key_files")) c.secrets_old_key_files.push_back(resolve(p));
+    }
     if (const auto* t = o.if_contains("tenants")) {
       if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");
       c.tenants.clear();

@@ -119,6 +119,32 @@ const std::vector<Migration>& migrations() {
            R"(CREATE INDEX webhook_inbox_by_tenant ON webhook_inbox(tenant_id, id))",
        },
        {}},
+      // Version 4 is reserved for the durability work (job model) landing on another branch.
+      {5,
+       "audit trail: append-only, hash-chained entries and the chain head",
+       {
+           // One chain per database (docs/security.md). `position` is gap-free: appends take the head
+           // row's lock, so it is never drawn from a sequence that could skip numbers.
+           R"(CREATE TABLE audit_log (
+                position BIGINT PRIMARY KEY,
+                at_ms BIGINT NOT NULL,
+                tenant_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL))",
+           R"(CREATE INDEX audit_log_by_tenant ON audit_log(tenant_id, position))",
+           // The newest position and hash: the lock appends serialize on, and what truncating the tail
+           // of the log must also rewrite to go unnoticed.
+           R"(CREATE TABLE audit_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                position BIGINT NOT NULL,
+                hash TEXT NOT NULL))",
+           R"(INSERT INTO audit_head (id, position, hash) VALUES (1, 0, ''))",
+       },
+       {}},
   };
   return kAll;
 }
