@@ -99,7 +99,7 @@ struct LogRecordRef {
   std::string url;
   // The record's current body as the CRM stores it now (ABI 1.1, filled by get_log). The host keeps
   // everything outside its own section, so text an agent typed into the record survives updates.
-  std::optional<std::string> body;
+  std::optional<std::string> body = std::nullopt;
 };
 
 // get_log (ABI 1.1): reads one log record the plugin wrote earlier, with its current body.
