@@ -2,7 +2,7 @@
 
 #include "support/paths.hpp"
 
-#include "security/secret_box.hpp"
+#include "security/crypto.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,9 +18,11 @@ HostProcess::HostProcess(boost::json::object config, std::vector<std::string> ex
   if (!config.contains("data_dir")) config["data_dir"] = dir_.file("data").string();
   if (!config.contains("plugin_dirs")) config["plugin_dirs"] = boost::json::array{APPCONNECT_PLUGIN_DIR};
   if (!config.contains("admin_token")) config["admin_token"] = "test-admin-token";
-  // A host with connection credentials refuses to start without a secrets key: give each test host one.
+  // A host with connection credentials refuses to start without a secrets key. Every test host gets
+  // the same fixed key, so several hosts sharing one database (chaos, scale-out tests) can all read
+  // what the others sealed.
   if (!config.contains("secrets_key_file")) {
-    std::ofstream(dir_.file("secrets.key")) << security::SecretKey::generate().to_base64() << "\n";
+    std::ofstream(dir_.file("secrets.key")) << security::base64_encode("appconnect-test-secrets-key-0001") << "\n";
     std::filesystem::permissions(dir_.file("secrets.key"),
                                  std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     config["secrets_key_file"] = dir_.file("secrets.key").string();
