@@ -187,6 +187,7 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     auto resealed = p->connections->reseal_credentials();
     if (!resealed) return resealed.error();
     if (resealed.value() > 0) {
+      if (auto scrubbed = p->connections->scrub_released_space(); !scrubbed) return scrubbed.error();
       log::info("security", "connection credentials re-encrypted with the current key",
                 {{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}});
       auto recorded = p->audit->append(

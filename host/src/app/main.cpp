@@ -429,6 +429,12 @@ int secrets_command(const Args& args) {
     std::cerr << "appconnect: " << changed.error().message << "\n";
     return 1;
   }
+  if (changed.value() > 0) {
+    if (auto scrubbed = connections.scrub_released_space(); !scrubbed) {
+      std::cerr << "appconnect: " << scrubbed.error().message << "\n";
+      return 1;
+    }
+  }
   if (auto version = appconnect::store::schema_version(*db); version && version.value() >= 5) {
     appconnect::audit::AuditLog log(db);
     auto recorded = log.append({"", "cli", "secrets.rotated", "connections",

@@ -287,6 +287,19 @@ Result<std::int64_t> ConnectionRepository::reseal_credentials() {
   }
 }
 
+Result<Done> ConnectionRepository::scrub_released_space() {
+  if (db_->dialect() != Dialect::kSqlite) return kDone;
+  try {
+    auto s = db_->session();
+    auto lock = db_->write_lock(); // no write transaction of this process in between
+    *s << "VACUUM", now;
+    *s << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot compact the database after re-encrypting credentials", ex);
+  }
+}
+
 Result<bool> ConnectionRepository::any_credentials() {
   try {
     auto s = db_->session();

@@ -70,6 +70,11 @@ class ConnectionRepository {
   // rewritten in its own transaction under a row lock, so a concurrent token refresh is never lost.
   // Returns how many rows were rewritten. Needs a box.
   Result<std::int64_t> reseal_credentials();
+  // After reseal_credentials() changed rows: SQLite keeps the old row images (plaintext, or sealed with
+  // a retired key) in free pages and the WAL until they are reused. VACUUM rewrites the file without
+  // them and a TRUNCATE checkpoint empties the WAL. PostgreSQL: nothing here (old tuple versions stay
+  // until VACUUM FULL; docs/security.md).
+  Result<Done> scrub_released_space();
   // Whether any stored connection holds credentials (anything but an empty plaintext object).
   Result<bool> any_credentials();
 

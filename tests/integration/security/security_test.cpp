@@ -124,6 +124,37 @@ TEST(AuditTrail, AdminResolutionsAreRecordedAndTamperingIsFoundByTheCli) {
     }
     EXPECT_GE(n, 2); // credentials recorded at start-up, then the resolution
 
+    // A re-run and a batch skip are recorded too; a simulation (read-only) is not.
+    ASSERT_EQ(host.post_event(call_event("a-2", "s-a-2", "(415) 555-0132", "t-queue")).status, 202);
+    ASSERT_EQ(host.wait_settled("a-2", "t-queue").at("jobs").at(0).at("state").as_string(), "unresolved");
+    const auto open_items = host.admin("GET", "/v1/admin/unresolved?tenant=t-queue").json();
+    ASSERT_EQ(open_items.at("items").as_array().size(), 1u);
+    const std::int64_t second = open_items.at("items").at(0).at("id").as_int64();
+    auto rerun = host.admin("POST", "/v1/admin/unresolved/rerun",
+                            boost::json::object{{"tenant", "t-queue"}, {"ids", boost::json::array{second}}});
+    ASSERT_EQ(rerun.status, 200) << rerun.body;
+    ASSERT_EQ(host.wait_settled("a-2", "t-queue").at("jobs").at(0).at("state").as_string(), "unresolved");
+    auto simulate = host.admin("POST", "/v1/admin/rules/simulate",
+                               boost::json::object{{"tenant", "t-queue"}, {"events", boost::json::array{"a-2"}}});
+    ASSERT_EQ(simulate.status, 200) << simulate.body;
+    const auto reopened = host.admin("GET", "/v1/admin/unresolved?tenant=t-queue").json();
+    ASSERT_EQ(reopened.at("items").as_array().size(), 1u);
+    auto skip = host.admin("POST", "/v1/admin/unresolved/resolve",
+                           boost::json::object{{"tenant", "t-queue"},
+                                               {"ids", boost::json::array{reopened.at("items").at(0).at("id")}},
+                                               {"action", "skip"}});
+    ASSERT_EQ(skip.status, 200) << skip.body;
+    const auto latest = host.admin("GET", "/v1/admin/audit?tenant=t-queue&after=" + std::to_string(position)).json();
+    std::vector<std::string> actions;
+    for (const auto& e : latest.at("entries").as_array()) actions.push_back(str(e, "action"));
+    EXPECT_EQ(actions, (std::vector<std::string>{"rules.rerun", "unresolved.skipped"}));
+    // Paging: one entry per page, the next page starts after it.
+    const auto page = host.admin("GET", "/v1/admin/audit?limit=1").json();
+    ASSERT_EQ(page.at("entries").as_array().size(), 1u);
+    EXPECT_EQ(page.at("entries").at(0).at("position").as_int64(), 1);
+    EXPECT_EQ(page.at("next_after").as_int64(), 1);
+    EXPECT_EQ(host.admin("GET", "/v1/admin/audit?limit=0").status, 422);
+
     auto anonymous = http("GET", host.base_url() + "/v1/admin/audit");
     EXPECT_EQ(anonymous.status, 401);
     EXPECT_EQ(anonymous.json().at("error").at("code").as_string(), "unauthorized");

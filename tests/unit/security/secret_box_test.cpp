@@ -16,6 +16,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <vector>
 
@@ -254,6 +255,20 @@ TEST_P(Credentials, PlaintextFromAnOlderDatabaseIsReadThenSealed) {
   EXPECT_EQ(SecretBox::key_id_of(stored_credentials("legacy")), box->primary_id());
   EXPECT_EQ(repo.get("legacy").value()->credentials.at("refresh_token"), "rt-legacy-secret");
   EXPECT_EQ(repo.reseal_credentials().value(), 0); // nothing left to do
+
+  // SQLite: the old plaintext row image must not survive in free pages or the WAL.
+  if (GetParam() == testing::kSqliteEngine) {
+    ASSERT_TRUE(repo.scrub_released_space());
+    const std::string path = db_->description().substr(7);
+    std::string bytes;
+    for (const auto& file : {path, path + "-wal"}) {
+      std::ifstream in(file, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    EXPECT_GT(bytes.size(), 0u);
+    EXPECT_NE(bytes.find("legacy"), std::string::npos); // the search works: the connection id is there
+    EXPECT_EQ(bytes.find("rt-legacy-secret"), std::string::npos);
+  }
 }
 
 TEST_P(Credentials, RotationReencryptsEverythingWithTheNewKey) {
