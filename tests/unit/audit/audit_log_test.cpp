@@ -231,5 +231,24 @@ TEST_P(AuditTest, DecisionsAreRecordedWithTheirExplanation) {
   EXPECT_TRUE(verify().intact);
 }
 
+// Versions are reserved per branch (4: durability, 5: this audit trail): a database that got 5 first
+// must still get 4 when it lands. Simulated with version 3: forgotten, its table dropped, re-applied.
+TEST_P(AuditTest, AMigrationMissingBelowTheNewestIsStillApplied) {
+  exec("DELETE FROM schema_migrations WHERE version = 3");
+  exec("DROP TABLE webhook_inbox");
+  auto v = store::migrate(*db_);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v.value(), store::migrations().back().version);
+  auto s = db_->session();
+  int rows = -1, recorded = 0;
+  *s << "SELECT COUNT(*) FROM webhook_inbox", into(rows), now;
+  *s << "SELECT COUNT(*) FROM schema_migrations", into(recorded), now;
+  EXPECT_EQ(rows, 0);
+  EXPECT_EQ(recorded, static_cast<int>(store::migrations().size()));
+  // And the audit chain (5) was not touched by re-running 3.
+  EXPECT_TRUE(AuditLog(db_).append({"t1", "system", "x", "y", {}}));
+  EXPECT_TRUE(verify().intact);
+}
+
 } // namespace
 } // namespace appconnect::audit
