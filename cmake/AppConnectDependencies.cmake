@@ -13,6 +13,9 @@ find_package(Poco REQUIRED COMPONENTS Foundation Net NetSSL Crypto Util Data Dat
 
 find_package(PhoneNumber REQUIRED)
 
+# libcrypto for AES-256-GCM (secrets at rest) and SHA-256 (the audit chain); Debian's libssl-dev.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+
 find_package(Threads REQUIRED)
 
 if(APPCONNECT_BUILD_TESTS)

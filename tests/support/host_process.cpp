@@ -2,8 +2,11 @@
 
 #include "support/paths.hpp"
 
+#include "security/crypto.hpp"
+
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -15,6 +18,15 @@ HostProcess::HostProcess(boost::json::object config, std::vector<std::string> ex
   if (!config.contains("data_dir")) config["data_dir"] = dir_.file("data").string();
   if (!config.contains("plugin_dirs")) config["plugin_dirs"] = boost::json::array{APPCONNECT_PLUGIN_DIR};
   if (!config.contains("admin_token")) config["admin_token"] = "test-admin-token";
+  // A host with connection credentials refuses to start without a secrets key. Every test host gets
+  // the same fixed key, so several hosts sharing one database (chaos, scale-out tests) can all read
+  // what the others sealed.
+  if (!config.contains("secrets_key_file")) {
+    std::ofstream(dir_.file("secrets.key")) << security::base64_encode("appconnect-test-secrets-key-0001") << "\n";
+    std::filesystem::permissions(dir_.file("secrets.key"),
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    config["secrets_key_file"] = dir_.file("secrets.key").string();
+  }
   admin_token_ = std::string(config["admin_token"].as_string());
   std::ofstream(dir_.file("appconnect.json")) << boost::json::serialize(config);
   std::vector<std::string> args{"serve", "--config", dir_.file("appconnect.json").string(), "--listen", "127.0.0.1:0"};

@@ -17,7 +17,8 @@ namespace appconnect::testing {
 
 class HostProcess {
  public:
-  // `config` is the config file's JSON (listen/data_dir/plugin_dirs are filled in when absent).
+  // `config` is the config file's JSON (listen/data_dir/plugin_dirs/admin_token are filled in when
+  // absent; so is secrets_key_file: one fixed test key, the same for every test host).
   // Extra command-line arguments may follow. Throws std::runtime_error with the host's stderr when it
   // does not come up.
   explicit HostProcess(boost::json::object config, std::vector<std::string> extra_args = {});

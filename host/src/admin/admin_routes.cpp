@@ -1,10 +1,13 @@
 #include "admin/admin_routes.hpp"
 
+#include "common/log.hpp"
+
 #include <appconnect/json_fields.hpp>
 
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <sstream>
 
 namespace appconnect::admin {
 namespace jf = sdk::json_fields;
@@ -112,6 +115,17 @@ void complete_pick(boost::json::object& decision, const store::UnresolvedItem& i
         decision["contact_type"] = jf::get_string(c.get_object(), "type");
 }
 
+// Appends an admin action to the audit trail. The action has already been applied, so a failure to
+// record it must not turn into an error the client would retry: it is logged loudly instead.
+void record(const AdminDeps& d, const std::string& tenant, const std::string& action, const std::string& subject,
+            boost::json::object detail) {
+  if (!d.audit) return;
+  auto appended = d.audit->append({tenant, "admin", action, subject, std::move(detail)});
+  if (!appended)
+    log::error("audit", "an admin action could not be recorded in the audit trail",
+               {{"action", action}, {"subject", subject}, {"error", appended.error().message}});
+}
+
 } // namespace
 
 void add_admin_routes(http::Router& router, AdminDeps deps) {
@@ -173,7 +187,15 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
       } else {
         boost::json::object dec = decision;
         complete_pick(dec, *item.value());
-        outcome = d->unresolved->decide(tenant, id, dec["action"] == "skip" ? "skipped" : "resolved", dec, by);
+        const bool skip = dec["action"] == "skip";
+        outcome = d->unresolved->decide(tenant, id, skip ? "skipped" : "resolved", dec, by);
+        if (outcome)
+          record(*d, tenant, skip ? "unresolved.skipped" : "unresolved.resolved", std::to_string(id),
+                 boost::json::object{{"decision", dec},
+                                     {"by", by},
+                                     {"connection", item.value()->connection_id},
+                                     {"job", item.value()->job_id},
+                                     {"batch", ids.size() > 1}});
       }
       if (outcome) {
         ++ok;
@@ -253,6 +275,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                    d->contacts->invalidate(item.value()->connection_id, item.value()->phone_e164);
                auto n = d->unresolved->rerun(tenant, ids);
                if (!n) return error_response(n.error());
+               boost::json::array id_list;
+               for (auto id : ids) id_list.push_back(id);
+               record(*d, tenant, "rules.rerun", jf::get_bool(body, "all") ? "all" : "items",
+                      boost::json::object{{"items", std::move(id_list)}, {"requeued", n.value()}});
                if (n.value() > 0 && d->wake_workers) d->wake_workers();
                return Response::json(200, boost::json::object{{"requeued", n.value()}});
              }));
@@ -303,6 +329,56 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                for (const auto& [k, v] : totals) summary[k] = v;
                return Response::json(
                    200, boost::json::object{{"summary", std::move(summary)}, {"results", std::move(results)}});
+             }));
+
+  // The audit trail, oldest first, in pages: ?tenant=T (optional) &after=POS &limit=N.
+  router.add("GET", "/v1/admin/audit", guarded(d, [d](const Request& r) {
+               if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
+               audit::ListFilter f;
+               f.tenant = r.query_param("tenant");
+               f.after = int_param(r, "after", 0);
+               f.limit = int_param(r, "limit", 100);
+               if (f.limit < 1 || f.limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
+               if (f.after < 0) throw jf::FieldError("'after' must not be negative");
+               auto entries = d->audit->list(f);
+               if (!entries) return error_response(entries.error());
+               boost::json::array list;
+               for (const auto& e : entries.value()) list.push_back(e.to_json());
+               boost::json::object body{{"entries", std::move(list)}};
+               body["next_after"] = static_cast<std::int64_t>(entries.value().size()) == f.limit
+                                        ? boost::json::value(entries.value().back().position)
+                                        : boost::json::value(nullptr);
+               return Response::json(200, body);
+             }));
+
+  // JSON Lines: ?tenant=T &from=POS &to=POS (both inclusive, optional).
+  router.add("GET", "/v1/admin/audit/export", guarded(d, [d](const Request& r) {
+               if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
+               const auto from = int_param(r, "from", 1), to = int_param(r, "to", 0);
+               if (from < 0 || to < 0) throw jf::FieldError("'from' and 'to' must not be negative");
+               std::ostringstream out;
+               auto written = d->audit->export_jsonl(out, from, to, r.query_param("tenant"));
+               if (!written) return error_response(written.error());
+               Response response;
+               response.status = 200;
+               response.content_type = "application/x-ndjson";
+               response.body = out.str();
+               return response;
+             }));
+
+  // Walks the whole chain; 200 either way, "intact" says the verdict.
+  router.add("POST", "/v1/admin/audit/verify", guarded(d, [d](const Request&) {
+               if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
+               auto report = d->audit->verify();
+               if (!report) return error_response(report.error());
+               const auto& v = report.value();
+               boost::json::object body{{"intact", v.intact}, {"entries", v.entries}};
+               if (!v.intact) {
+                 body["position"] = v.bad_position;
+                 body["problem"] = v.problem;
+                 body["message"] = v.message;
+               }
+               return Response::json(200, body);
              }));
 }
 

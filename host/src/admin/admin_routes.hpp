@@ -1,7 +1,8 @@
-// The admin HTTP API (/v1/admin/...): the unresolved queue and the rules simulation. Every route needs
+// The admin HTTP API (/v1/admin/...): the unresolved queue, the rules simulation and the audit trail. Every route needs
 // "Authorization: Bearer <admin token>"; without a configured token the admin API refuses everything.
 #pragma once
 
+#include "audit/audit_log.hpp"
 #include "http/server.hpp"
 #include "matching/contact_cache.hpp"
 #include "pipeline/processor.hpp"
@@ -22,6 +23,8 @@ struct AdminDeps {
   std::shared_ptr<pipeline::Processor> processor;
   std::shared_ptr<matching::ContactCache> contacts; // re-running rules must see the CRM as it is now
   std::function<void()> wake_workers;
+  // Every admin action that changes something is appended here (actor "admin"); null: not recorded.
+  std::shared_ptr<audit::AuditLog> audit;
 };
 
 void add_admin_routes(http::Router& router, AdminDeps deps);

@@ -2,6 +2,7 @@
 
 #include "admin/admin_routes.hpp"
 #include "admin/job_routes.hpp"
+#include "audit/audit_log.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "httpclient/http_client.hpp"
@@ -16,6 +17,7 @@
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/webhook_routes.hpp"
+#include "security/secret_box.hpp"
 #include "store/database.hpp"
 #include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
@@ -48,6 +50,8 @@ std::vector<std::filesystem::path> default_plugin_dirs() {
 struct Host::Parts {
   config::Config config;
   std::shared_ptr<store::Database> db;
+  std::shared_ptr<const security::SecretBox> secrets; // null: no key configured (then no credentials exist)
+  std::shared_ptr<audit::AuditLog> audit;
   std::shared_ptr<store::TenantRepository> tenants;
   std::shared_ptr<store::ConnectionRepository> connections;
   std::shared_ptr<store::EventRepository> events;
@@ -120,8 +124,27 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   auto version = store::migrate(*p->db);
   if (!version) return version.error();
 
+  auto secrets = security::load_secret_box(config);
+  if (!secrets) return secrets.error();
+  p->secrets = secrets.value();
+  p->audit = std::make_shared<audit::AuditLog>(p->db);
   p->tenants = std::make_shared<store::TenantRepository>(p->db);
-  p->connections = std::make_shared<store::ConnectionRepository>(p->db);
+  p->connections = std::make_shared<store::ConnectionRepository>(p->db, p->secrets);
+  if (!p->secrets) {
+    // Credentials are never written in clear by a configured host, and a key is never made up
+    // silently (a generated key lost with a container would make every credential unreadable).
+    bool configured = false;
+    for (const auto& c : config.connections) configured = configured || !c.credentials.empty();
+    auto stored = p->connections->any_credentials();
+    if (!stored) return stored.error();
+    if (configured || stored.value())
+      return Error::make(error_code::kValidation,
+                         "connection credentials are encrypted at rest, but no secrets key is configured: set "
+                         "'secrets_key_file' in the config file (a file holding base64 of 32 random bytes, e.g. "
+                         "`head -c 32 /dev/urandom | base64 > secrets.key`) or the environment variable " +
+                             std::string(security::kSecretsKeyEnv) + " (see docs/security.md)",
+                         false);
+  }
   p->events = std::make_shared<store::EventRepository>(p->db);
   p->jobs = std::make_shared<store::JobRepository>(p->db);
   p->log_records = std::make_shared<store::LogRecordRepository>(p->db);
@@ -141,6 +164,11 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     if (!existing) return existing.error();
     boost::json::object credentials = c.credentials;
     boost::json::object settings = c.settings;
+    boost::json::array changed; // names of credential fields the file sets to a new value, never values
+    for (const auto& kv : c.credentials) {
+      const auto* before = existing.value() ? existing.value()->credentials.if_contains(kv.key()) : nullptr;
+      if (before == nullptr || *before != kv.value()) changed.push_back(boost::json::string(kv.key()));
+    }
     if (existing.value()) {
       for (const auto& kv : existing.value()->credentials)
         if (!credentials.contains(kv.key())) credentials[kv.key()] = kv.value();
@@ -149,6 +177,28 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     }
     auto saved = p->connections->upsert({c.id, c.tenant_id, c.connector, settings, credentials, c.enabled});
     if (!saved) return saved.error();
+    if (!changed.empty()) {
+      auto recorded = p->audit->append(
+          {c.tenant_id, "system", "connection.credentials_changed", c.id,
+           boost::json::object{
+               {"source", "config file"}, {"fields", std::move(changed)}, {"created", !existing.value().has_value()}}});
+      if (!recorded) return recorded.error();
+    }
+  }
+  if (p->secrets) {
+    // Plaintext left by a host without encryption, and values under an older key (rotation), are
+    // sealed with the current key now rather than at their next write.
+    auto resealed = p->connections->reseal_credentials();
+    if (!resealed) return resealed.error();
+    if (resealed.value() > 0) {
+      if (auto scrubbed = p->connections->scrub_released_space(); !scrubbed) return scrubbed.error();
+      log::info("security", "connection credentials re-encrypted with the current key",
+                {{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}});
+      auto recorded = p->audit->append(
+          {"", "system", "secrets.resealed", "connections",
+           boost::json::object{{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}}});
+      if (!recorded) return recorded.error();
+    }
   }
 
   p->http_client = std::make_shared<httpclient::HttpClient>();
@@ -183,6 +233,35 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
       pipeline::RetryPolicy{config.jobs.retry_base_delay_ms, config.jobs.retry_max_delay_ms, config.jobs.max_attempts};
   worker_settings.lease_ms = config.jobs.lease_ms;
   worker_settings.guard = p->guard;
+  // Every decision the pipeline makes goes into the audit trail: where a communication was logged and
+  // why, what was queued for a person, what was skipped.
+  worker_settings.on_decided = [events = p->events, audit = p->audit](const store::JobRow& job,
+                                                                      const pipeline::JobOutcome& outcome) {
+    std::string action = "decision.queued";
+    boost::json::value explanation(outcome.detail); // a queued item's detail is its explanation
+    if (outcome.kind == pipeline::JobOutcome::Kind::kDone) {
+      const std::string done = sdk::json_fields::get_string(outcome.detail, "action");
+      if (done == "unchanged") return; // nothing was decided or written
+      action = "decision." + done;     // created | updated | recovered | skipped
+      explanation = nullptr;
+      if (const auto* e = outcome.detail.if_contains("explanation"); e && e->is_object()) {
+        explanation = *e;
+        if (done == "created" && sdk::json_fields::get_string(e->get_object(), "decided_by") == "placeholder")
+          action = "decision.placeholder_created";
+      }
+    }
+    std::string event_id = "seq:" + std::to_string(job.event_seq);
+    if (auto row = events->get_by_seq(job.event_seq); row && row.value()) event_id = row.value()->event_id;
+    // One flat document: the explanation (rule trace, candidates, reason) with where it went.
+    boost::json::object detail = explanation.is_object() ? explanation.get_object() : boost::json::object{};
+    detail["conversation"] = job.conversation_key;
+    for (const char* key : {"record", "contact", "reason"})
+      if (const auto* v = outcome.detail.if_contains(key)) detail[key] = *v;
+    auto recorded = audit::record_decision(*audit, job.tenant_id, event_id, job.id, job.connection_id, action,
+                                           boost::json::serialize(detail));
+    if (!recorded)
+      log::error("audit", "cannot record a decision", {{"job", job.id}, {"error", recorded.error().message}});
+  };
   p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
   p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,
                                                         config.jobs.housekeeping_interval_ms);
@@ -310,7 +389,7 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   });
   auto* workers = p.workers.get();
   admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
-                                                    p.contacts, [workers] { workers->notify(); }});
+                                                    p.contacts, [workers] { workers->notify(); }, p.audit});
   ringcentral::add_ringcentral_routes(
       *router, ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db),
                                         p.config.admin_token});

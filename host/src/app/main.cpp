@@ -1,18 +1,25 @@
 // The `appconnect` command: `serve` runs the host; the other subcommands administer it.
 #include "app/host.hpp"
+#include "audit/audit_log.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
 #include "httpclient/http_client.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/backfill.hpp"
+#include "security/secret_box.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "store/repositories.hpp"
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -41,6 +48,16 @@ Commands:
   backfill --url URL [--token TOKEN] [--tenant T] [--concurrency N] FILE
         Post a RingCentral call-log export (a call-log response, a JSON array of them, or JSON Lines)
         to a running host as native events. Safe to repeat: already stored records count as duplicates.
+  audit verify [--config FILE | --database URL]
+        Check the audit trail's hash chain in the database. Prints "audit: N entries, chain intact"
+        (exit 0) or the first bad position and why: altered, removed, reordered or inserted (exit 1).
+  audit export [--config FILE | --database URL] [--tenant T] [--from POS] [--to POS]
+        Print audit entries as JSON Lines (redirect to a file).
+  secrets generate-key FILE
+        Write a new random 256-bit key (base64) to FILE, readable by its owner only.
+  secrets rotate --new-key-file FILE [--config FILE | --database URL]
+        Re-encrypt every connection credential with the key in FILE (readable with the configured
+        keys); then make FILE the config's secrets_key_file. See docs/security.md for the procedure.
   version
         Print the product name and version.
   help
@@ -272,6 +289,164 @@ int backfill_command(const Args& args) {
   return r.failures.empty() ? 0 : 1;
 }
 
+// The options of `args` that build_config knows, without the command's own (`own`).
+Args without(const Args& args, std::initializer_list<std::string_view> own) {
+  Args out;
+  out.json = args.json;
+  for (const auto& [k, v] : args.options)
+    if (std::find(own.begin(), own.end(), k) == own.end()) out.options.emplace_back(k, v);
+  return out;
+}
+
+// Opens the configured database for an offline command. Refuses to create a missing SQLite file (a
+// typo in --database would otherwise "verify" an empty new database).
+std::shared_ptr<appconnect::store::Database> open_database(const Config& config) {
+  const std::string url = config.database_url();
+  if (url.rfind("sqlite:", 0) == 0 && !std::filesystem::exists(url.substr(7))) {
+    std::cerr << "appconnect: no database at " << url.substr(7) << "\n";
+    return nullptr;
+  }
+  auto db = appconnect::store::Database::open(url, 2);
+  if (!db) {
+    std::cerr << "appconnect: " << db.error().message << "\n";
+    return nullptr;
+  }
+  return db.value();
+}
+
+bool whole_number(const std::string& text, std::int64_t& out) {
+  try {
+    std::size_t used = 0;
+    out = std::stoll(text, &used);
+    return used == text.size() && out >= 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+int audit_command(const Args& args) {
+  if (args.positional.size() != 1) return usage_error("audit needs a subcommand: verify or export");
+  const std::string& sub = args.positional[0];
+  std::string error;
+  auto config = build_config(without(args, {"tenant", "from", "to"}), error);
+  if (!config) return usage_error(error);
+  if (sub != "verify" && sub != "export") return usage_error("unknown audit subcommand '" + sub + "'");
+  auto db = open_database(*config);
+  if (!db) return 1;
+  auto version = appconnect::store::schema_version(*db);
+  if (!version) {
+    std::cerr << "appconnect: " << version.error().message << "\n";
+    return 1;
+  }
+  if (version.value() < 5) {
+    std::cerr << "appconnect: this database has no audit trail yet (schema version " << version.value()
+              << "); start the host once to upgrade it\n";
+    return 1;
+  }
+  appconnect::audit::AuditLog log(db);
+  if (sub == "verify") {
+    auto report = log.verify();
+    if (!report) {
+      std::cerr << "appconnect: " << report.error().message << "\n";
+      return 1;
+    }
+    const auto& r = report.value();
+    if (args.json) {
+      boost::json::object o{{"intact", r.intact}, {"entries", r.entries}};
+      if (!r.intact) o.insert({{"position", r.bad_position}, {"problem", r.problem}, {"message", r.message}});
+      std::cout << boost::json::serialize(o) << "\n";
+    } else if (r.intact) {
+      std::cout << "audit: " << r.entries << " entries, chain intact\n";
+    } else {
+      std::cout << "audit: chain broken at position " << r.bad_position << " (" << r.problem << "): " << r.message
+                << "\n";
+    }
+    return r.intact ? 0 : 1;
+  }
+  std::int64_t from = 1, to = 0;
+  if (const auto f = option(args, "from"); !f.empty() && !whole_number(f, from))
+    return usage_error("--from must be a position (a whole number)");
+  if (const auto t = option(args, "to"); !t.empty() && !whole_number(t, to))
+    return usage_error("--to must be a position (a whole number)");
+  auto written = log.export_jsonl(std::cout, from, to, option(args, "tenant"));
+  if (!written) {
+    std::cerr << "appconnect: " << written.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "audit: exported " << written.value() << " entries\n";
+  return 0;
+}
+
+int secrets_command(const Args& args) {
+  using appconnect::security::SecretBox;
+  using appconnect::security::SecretKey;
+  if (args.positional.empty()) return usage_error("secrets needs a subcommand: generate-key or rotate");
+  const std::string& sub = args.positional[0];
+  if (sub == "generate-key") {
+    if (args.positional.size() != 2) return usage_error("secrets generate-key takes one FILE");
+    const std::filesystem::path file = args.positional[1];
+    if (std::filesystem::exists(file)) {
+      std::cerr << "appconnect: " << file.string() << " exists; a key is never overwritten\n";
+      return 1;
+    }
+    const SecretKey key = SecretKey::generate();
+    {
+      std::ofstream out(file, std::ios::trunc);
+      if (!out) {
+        std::cerr << "appconnect: cannot write " << file.string() << "\n";
+        return 1;
+      }
+      std::error_code ec;
+      std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+      out << key.to_base64() << "\n";
+    }
+    std::cout << "secrets: wrote key " << key.id << " to " << file.string() << "\n";
+    return 0;
+  }
+  if (sub != "rotate" || args.positional.size() != 1) return usage_error("unknown secrets subcommand '" + sub + "'");
+  const std::string new_file = option(args, "new-key-file");
+  if (new_file.empty()) return usage_error("secrets rotate needs --new-key-file FILE");
+  std::string error;
+  auto config = build_config(without(args, {"new-key-file"}), error);
+  if (!config) return usage_error(error);
+  auto fresh = SecretKey::from_file(new_file);
+  if (!fresh) {
+    std::cerr << "appconnect: " << fresh.error().message << "\n";
+    return 1;
+  }
+  auto current = appconnect::security::configured_keys(*config);
+  if (!current) {
+    std::cerr << "appconnect: " << current.error().message << "\n";
+    return 1;
+  }
+  const std::string new_id = fresh.value().id;
+  auto box = std::make_shared<const SecretBox>(std::move(fresh.value()), std::move(current.value()));
+  auto db = open_database(*config);
+  if (!db) return 1;
+  appconnect::store::ConnectionRepository connections(db, box);
+  auto changed = connections.reseal_credentials();
+  if (!changed) {
+    std::cerr << "appconnect: " << changed.error().message << "\n";
+    return 1;
+  }
+  if (changed.value() > 0) {
+    if (auto scrubbed = connections.scrub_released_space(); !scrubbed) {
+      std::cerr << "appconnect: " << scrubbed.error().message << "\n";
+      return 1;
+    }
+  }
+  if (auto version = appconnect::store::schema_version(*db); version && version.value() >= 5) {
+    appconnect::audit::AuditLog log(db);
+    auto recorded = log.append({"", "cli", "secrets.rotated", "connections",
+                                boost::json::object{{"connections", changed.value()}, {"key_id", new_id}}});
+    if (!recorded)
+      std::cerr << "appconnect: warning: not recorded in the audit trail: " << recorded.error().message << "\n";
+  }
+  std::cout << "secrets: " << changed.value() << " connection(s) re-encrypted with key " << new_id
+            << "; now set secrets_key_file to " << new_file << " and restart the host\n";
+  return 0;
+}
+
 int plugins_command(const Args& args) {
   if (args.positional.empty()) return usage_error("plugins needs a subcommand: list or inspect");
   auto services =
@@ -316,5 +491,7 @@ int main(int argc, char** argv) {
   if (command == "plugins") return plugins_command(*args);
   if (command == "rules") return rules_command(*args);
   if (command == "backfill") return backfill_command(*args);
+  if (command == "audit") return audit_command(*args);
+  if (command == "secrets") return secrets_command(*args);
   return usage_error("unknown command '" + command + "'");
 }

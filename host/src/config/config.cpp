@@ -51,7 +51,8 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "jobs", "tenants", "connections"},
+                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file",
+                    "secrets_old_key_files"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -96,6 +97,11 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
       j.breaker_cooldown_ms = positive("breaker_cooldown_ms", j.breaker_cooldown_ms, 1, kDay);
       j.retention_days = positive("retention_days", j.retention_days, 0, 3650);
       j.housekeeping_interval_ms = positive("housekeeping_interval_ms", j.housekeeping_interval_ms, 1000, kDay);
+    }
+    if (o.contains("secrets_key_file")) c.secrets_key_file = resolve(jf::require_string(o, "secrets_key_file"));
+    if (o.contains("secrets_old_key_files")) {
+      c.secrets_old_key_files.clear();
+      for (const auto& p : jf::get_strings(o, "secrets_old_key_files")) c.secrets_old_key_files.push_back(resolve(p));
     }
     if (const auto* t = o.if_contains("tenants")) {
       if (!t->is_array()) throw jf::FieldError("'tenants' must be an array");

@@ -57,6 +57,10 @@ struct Config {
   std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled
   std::int64_t max_body_bytes = 1 << 20;
   JobsConfig jobs;
+  // Connection credentials are encrypted with this key (docs/security.md). Empty: the environment
+  // variable APPCONNECT_SECRETS_KEY, else no key (then the host refuses to start with credentials).
+  std::filesystem::path secrets_key_file;
+  std::vector<std::filesystem::path> secrets_old_key_files; // still accepted for reading (key rotation)
   std::vector<TenantConfig> tenants;
   std::vector<ConnectionConfig> connections;
 

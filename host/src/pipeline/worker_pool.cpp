@@ -193,7 +193,11 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
       break;
     }
   }
-  if (saved) return;
+  if (saved) {
+    const bool decided = outcome.kind == JobOutcome::Kind::kDone || outcome.kind == JobOutcome::Kind::kUnresolved;
+    if (decided && settings_.on_decided) settings_.on_decided(job, outcome);
+    return;
+  }
   if (saved.error().code == store::kLeaseLost)
     log::warn("worker", "job outcome dropped: the lease was lost", {{"job", job.id}, {"error", saved.error().message}});
   else

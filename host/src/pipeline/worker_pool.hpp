@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,8 @@ struct WorkerSettings {
   std::int64_t idle_poll_ms = 250; // other processes may add jobs; poll while idle
   // When set, a job of a connection the guard holds back is put back without running it.
   std::shared_ptr<ConnectionGuard> guard;
+  // Called after a job's decision (done or unresolved) is stored: the audit trail records it.
+  std::function<void(const store::JobRow&, const JobOutcome&)> on_decided;
 };
 
 class WorkerPool {

@@ -119,6 +119,32 @@ const std::vector<Migration>& migrations() {
            R"(CREATE INDEX webhook_inbox_by_tenant ON webhook_inbox(tenant_id, id))",
        },
        {}},
+      // Version 4 is reserved for the durability work (job model) landing on another branch.
+      {5,
+       "audit trail: append-only, hash-chained entries and the chain head",
+       {
+           // One chain per database (docs/security.md). `position` is gap-free: appends take the head
+           // row's lock, so it is never drawn from a sequence that could skip numbers.
+           R"(CREATE TABLE audit_log (
+                position BIGINT PRIMARY KEY,
+                at_ms BIGINT NOT NULL,
+                tenant_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL))",
+           R"(CREATE INDEX audit_log_by_tenant ON audit_log(tenant_id, position))",
+           // The newest position and hash: the lock appends serialize on, and what truncating the tail
+           // of the log must also rewrite to go unnoticed.
+           R"(CREATE TABLE audit_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                position BIGINT NOT NULL,
+                hash TEXT NOT NULL))",
+           R"(INSERT INTO audit_head (id, position, hash) VALUES (1, 0, ''))",
+       },
+       {}},
   };
   return kAll;
 }
@@ -160,6 +186,15 @@ void ensure_bookkeeping(Database& db, Poco::Data::Session& s) {
   tx.commit();
 }
 
+// Whether `version` is recorded as applied. Migrations are applied by what is recorded, not by
+// "everything above the highest": versions are reserved per branch (4 for durability, 5 for the audit
+// trail), so a database may hold 5 before 4 exists, and 4 must still run once it lands.
+bool applied(Database& db, Poco::Data::Session& s, int version) {
+  int v = version, n = 0;
+  s << db.sql("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), use(v), into(n), now;
+  return n > 0;
+}
+
 int read_version(Poco::Data::Session& s) {
   Poco::Nullable<int> v;
   s << "SELECT MAX(version) FROM schema_migrations", into(v), now;
@@ -184,22 +219,19 @@ Result<int> migrate(Database& db) {
   try {
     auto s = db.session();
     ensure_bookkeeping(db, *s);
-    int current = read_version(*s);
+    const int current = read_version(*s);
     if (current > newest)
       return Error::make(error_code::kInternal,
                          "database schema version " + std::to_string(current) + " is newer than this host knows (" +
                              std::to_string(newest) + "); upgrade the host",
                          false);
     for (const auto& m : all) {
-      if (m.version <= current) continue;
+      if (applied(db, *s, m.version)) continue;
       Transaction tx(db, *s);                     // SQLite: BEGIN IMMEDIATE, the database's single write lock
       db.lock_in_transaction(*s, kLockScope, ""); // PostgreSQL: the migration lock, held until COMMIT
       // Another process may have migrated while we waited for the lock: check again inside it (on
       // PostgreSQL each statement of a READ COMMITTED transaction sees what committed before it began).
-      if (int now_in_place = read_version(*s); now_in_place >= m.version) {
-        current = now_in_place;
-        continue;
-      }
+      if (applied(db, *s, m.version)) continue;
       std::vector<std::string> statements = m.sqlite;
       if (db.dialect() == Dialect::kPostgres) {
         if (!m.postgres.empty())
@@ -215,9 +247,9 @@ Result<int> migrate(Database& db) {
           use(name), use(at), now;
       tx.commit();
       log::info("store", "applied migration", {{"version", m.version}, {"name", m.name}});
-      current = m.version;
     }
-    return current;
+    // What is recorded now, including what other processes applied while this one waited.
+    return read_version(*s);
   } catch (const Poco::Exception& ex) {
     return Error::make(error_code::kUnavailable, "migration failed: " + ex.displayText(), false);
   }

@@ -1,6 +1,8 @@
 #include "store/repositories.hpp"
 #include "store/row_helpers.hpp"
 
+#include "security/secret_box.hpp"
+
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -119,17 +121,42 @@ namespace {
 using ConnectionTuple = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, int>;
 constexpr const char* kConnectionColumns = "id, tenant_id, connector, settings, credentials, enabled";
 
-ConnectionRow connection_from(const ConnectionTuple& t) {
-  return ConnectionRow{t.get<0>(),     t.get<1>(), t.get<2>(), parse_object(t.get<3>()), parse_object(t.get<4>()),
-                       t.get<5>() != 0};
+// Bound to each sealed value as associated data: a sealed value copied into another row does not open.
+std::string credentials_context(const std::string& connection_id) {
+  return "connection:" + connection_id + ":credentials";
 }
 } // namespace
+
+std::string ConnectionRepository::encode_credentials(const std::string& id,
+                                                     const boost::json::object& credentials) const {
+  const std::string text = text_of(credentials);
+  return secrets_ ? secrets_->seal(text, credentials_context(id)) : text;
+}
+
+Result<ConnectionRow> ConnectionRepository::decode(const std::string& id, const std::string& tenant_id,
+                                                   const std::string& connector, const std::string& settings,
+                                                   const std::string& credentials, int enabled) const {
+  ConnectionRow row{id, tenant_id, connector, parse_object(settings), {}, enabled != 0};
+  if (!security::SecretBox::is_envelope(credentials)) {
+    row.credentials = parse_object(credentials); // plaintext from before encryption was configured
+    return row;
+  }
+  if (!secrets_)
+    return Error::make(error_code::kInternal,
+                       "the credentials of connection '" + id +
+                           "' are encrypted but no secrets key is configured (set 'secrets_key_file')",
+                       false);
+  auto opened = secrets_->open(credentials, credentials_context(id));
+  if (!opened) return Error::make(error_code::kInternal, "connection '" + id + "': " + opened.error().message, false);
+  row.credentials = parse_object(opened.value());
+  return row;
+}
 
 Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
   try {
     auto s = db_->session();
     std::string id = c.id, tenant = c.tenant_id, connector = c.connector, settings = text_of(c.settings),
-                credentials = text_of(c.credentials);
+                credentials = encode_credentials(c.id, c.credentials);
     int enabled = c.enabled ? 1 : 0;
     std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
@@ -154,7 +181,10 @@ Result<std::optional<ConnectionRow>> ConnectionRepository::get(const std::string
     *s << db_->sql(std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE id = ?"), use(key),
         into(rows), now;
     if (rows.empty()) return std::optional<ConnectionRow>();
-    return std::optional<ConnectionRow>(connection_from(rows.front()));
+    const auto& r = rows.front();
+    auto row = decode(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>());
+    if (!row) return row.error();
+    return std::optional<ConnectionRow>(std::move(row.value()));
   } catch (const Poco::Exception& ex) {
     return db_error("cannot read connection", ex);
   }
@@ -168,7 +198,11 @@ Result<std::vector<ConnectionRow>> ConnectionRepository::list_for_tenant(const s
     *s << db_->sql(std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE tenant_id = ? ORDER BY id"),
         use(key), into(rows), now;
     std::vector<ConnectionRow> out;
-    for (const auto& r : rows) out.push_back(connection_from(r));
+    for (const auto& r : rows) {
+      auto row = decode(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>());
+      if (!row) return row.error();
+      out.push_back(std::move(row.value()));
+    }
     return out;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot list connections", ex);
@@ -181,7 +215,11 @@ Result<std::vector<ConnectionRow>> ConnectionRepository::list_all() {
     std::vector<ConnectionTuple> rows;
     *s << std::string("SELECT ") + kConnectionColumns + " FROM connections ORDER BY id", into(rows), now;
     std::vector<ConnectionRow> out;
-    for (const auto& r : rows) out.push_back(connection_from(r));
+    for (const auto& r : rows) {
+      auto row = decode(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>());
+      if (!row) return row.error();
+      out.push_back(std::move(row.value()));
+    }
     return out;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot list connections", ex);
@@ -203,7 +241,7 @@ Result<Done> ConnectionRepository::update_auth(const std::string& id, const boos
     if (current.empty()) return Error::make(error_code::kNotFound, "no connection '" + id + "'", false);
     boost::json::object settings = parse_object(current.front());
     for (const auto& kv : settings_update) settings[kv.key()] = kv.value();
-    std::string settings_text = text_of(settings), credentials_text = text_of(credentials);
+    std::string settings_text = text_of(settings), credentials_text = encode_credentials(id, credentials);
     std::int64_t at = now_ms();
     *s << db_->sql("UPDATE connections SET settings = ?, credentials = ?, updated_at = ? WHERE id = ?"),
         use(settings_text), use(credentials_text), use(at), use(key), now;
@@ -211,6 +249,71 @@ Result<Done> ConnectionRepository::update_auth(const std::string& id, const boos
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot update connection credentials", ex);
+  }
+}
+
+Result<std::int64_t> ConnectionRepository::reseal_credentials() {
+  if (!secrets_) return Error::make(error_code::kBadRequest, "resealing credentials needs a secrets key", false);
+  try {
+    std::vector<std::string> ids;
+    {
+      auto s = db_->session();
+      *s << "SELECT id FROM connections ORDER BY id", into(ids), now;
+    }
+    std::int64_t changed = 0;
+    for (const auto& id : ids) {
+      auto s = db_->session();
+      Transaction tx(*db_, *s);
+      std::string key = id;
+      std::vector<std::string> current;
+      *s << db_->sql(std::string("SELECT credentials FROM connections WHERE id = ?") +
+                     (db_->dialect() == Dialect::kPostgres ? " FOR UPDATE" : "")),
+          use(key), into(current), now;
+      if (current.empty()) continue; // deleted meanwhile
+      const std::string& stored = current.front();
+      if (security::SecretBox::key_id_of(stored) == secrets_->primary_id()) continue;
+      std::string plain = stored;
+      if (security::SecretBox::is_envelope(stored)) {
+        auto opened = secrets_->open(stored, credentials_context(id));
+        if (!opened)
+          return Error::make(error_code::kInternal, "connection '" + id + "': " + opened.error().message, false);
+        plain = std::move(opened.value());
+      }
+      // Plaintext is normalised through the JSON parser, as every write does.
+      std::string sealed = secrets_->seal(text_of(parse_object(plain)), credentials_context(id));
+      *s << db_->sql("UPDATE connections SET credentials = ? WHERE id = ?"), use(sealed), use(key), now;
+      tx.commit();
+      ++changed;
+    }
+    return changed;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot re-encrypt connection credentials", ex);
+  }
+}
+
+Result<Done> ConnectionRepository::scrub_released_space() {
+  if (db_->dialect() != Dialect::kSqlite) return kDone;
+  try {
+    auto s = db_->session();
+    auto lock = db_->write_lock(); // no write transaction of this process in between
+    *s << "VACUUM", now;
+    *s << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot compact the database after re-encrypting credentials", ex);
+  }
+}
+
+Result<bool> ConnectionRepository::any_credentials() {
+  try {
+    auto s = db_->session();
+    std::vector<std::string> values;
+    *s << "SELECT credentials FROM connections", into(values), now;
+    for (const auto& v : values)
+      if (security::SecretBox::is_envelope(v) || !parse_object(v).empty()) return true;
+    return false;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read connections", ex);
   }
 }
 

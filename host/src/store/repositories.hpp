@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace appconnect::security {
+class SecretBox;
+}
+
 namespace appconnect::store {
 
 std::int64_t now_ms();
@@ -45,9 +49,14 @@ class TenantRepository {
   std::shared_ptr<Database> db_;
 };
 
+// Credentials are sealed with `secrets` (AES-256-GCM, docs/security.md) when written and opened when
+// read; without a box they are written as plain JSON. A plaintext value from an older database is read
+// as it is and sealed at its next write (or by reseal_credentials()).
 class ConnectionRepository {
  public:
-  explicit ConnectionRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  explicit ConnectionRepository(std::shared_ptr<Database> db,
+                                std::shared_ptr<const security::SecretBox> secrets = nullptr)
+      : db_(std::move(db)), secrets_(std::move(secrets)) {}
   Result<Done> upsert(const ConnectionRow& connection);
   Result<std::optional<ConnectionRow>> get(const std::string& id);
   Result<std::vector<ConnectionRow>> list_for_tenant(const std::string& tenant_id);
@@ -56,8 +65,26 @@ class ConnectionRepository {
   Result<Done> update_auth(const std::string& id, const boost::json::object& credentials,
                            const boost::json::object& settings_update);
 
+  // Seals again, with the box's current key, every stored credential that is not sealed with it yet:
+  // plaintext from before encryption, or values under an older key (key rotation). Each row is
+  // rewritten in its own transaction under a row lock, so a concurrent token refresh is never lost.
+  // Returns how many rows were rewritten. Needs a box.
+  Result<std::int64_t> reseal_credentials();
+  // After reseal_credentials() changed rows: SQLite keeps the old row images (plaintext, or sealed with
+  // a retired key) in free pages and the WAL until they are reused. VACUUM rewrites the file without
+  // them and a TRUNCATE checkpoint empties the WAL. PostgreSQL: nothing here (old tuple versions stay
+  // until VACUUM FULL; docs/security.md).
+  Result<Done> scrub_released_space();
+  // Whether any stored connection holds credentials (anything but an empty plaintext object).
+  Result<bool> any_credentials();
+
  private:
+  Result<ConnectionRow> decode(const std::string& id, const std::string& tenant_id, const std::string& connector,
+                               const std::string& settings, const std::string& credentials, int enabled) const;
+  std::string encode_credentials(const std::string& id, const boost::json::object& credentials) const;
+
   std::shared_ptr<Database> db_;
+  std::shared_ptr<const security::SecretBox> secrets_;
 };
 
 // ---- events and jobs

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 namespace appconnect::testing {
@@ -330,6 +331,35 @@ TEST_F(Matching, TheAdminApiNeedsTheToken) {
   auto r = http("GET", host_->base_url() + "/v1/admin/unresolved");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.json().at("error").at("code").as_string(), "unauthorized");
+}
+
+// Every decision lands in the audit trail with the event it was about and why.
+TEST_F(Matching, EveryDecisionIsInTheAuditTrail) {
+  log_call("t-lastmod", "audit-logged", "(415) 555-0132");
+  log_call("t-auto", "audit-placeholder", "+1 (480) 555-0177");
+  log_call("t-queue", "audit-queued", "+1 (480) 555-0178");
+  std::map<std::string, boost::json::object> by_subject;
+  std::int64_t after = 0;
+  for (;;) {
+    auto page = host_->admin("GET", "/v1/admin/audit?limit=1000&after=" + std::to_string(after));
+    ASSERT_EQ(page.status, 200) << page.body;
+    const auto doc = page.json();
+    for (const auto& e : doc.at("entries").as_array()) by_subject[str(e, "subject")] = e.as_object();
+    if (doc.at("next_after").is_null()) break;
+    after = doc.at("next_after").as_int64();
+  }
+  ASSERT_TRUE(by_subject.count("audit-logged"));
+  EXPECT_EQ(str(by_subject["audit-logged"], "action"), "decision.created");
+  EXPECT_EQ(str(by_subject["audit-logged"], "tenant"), "t-lastmod");
+  EXPECT_EQ(by_subject["audit-logged"].at("detail").at("explanation").at("decided_by"), "last_modified");
+  ASSERT_TRUE(by_subject.count("audit-placeholder"));
+  EXPECT_EQ(str(by_subject["audit-placeholder"], "action"), "decision.placeholder_created");
+  ASSERT_TRUE(by_subject.count("audit-queued"));
+  EXPECT_EQ(str(by_subject["audit-queued"], "action"), "decision.queued");
+  EXPECT_EQ(by_subject["audit-queued"].at("detail").at("explanation").at("reason"), "no_match");
+  auto verify = host_->admin("POST", "/v1/admin/audit/verify");
+  ASSERT_EQ(verify.status, 200) << verify.body;
+  EXPECT_EQ(verify.json().at("intact"), true) << verify.body;
 }
 
 } // namespace

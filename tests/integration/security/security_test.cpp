@@ -1,0 +1,300 @@
+// Security end to end over loopback, with the Salesforce sandbox as the CRM and `appconnect serve` as a
+// child process: admin actions land in the audit trail, `appconnect audit verify` finds a row altered
+// with plain SQL, OAuth tokens obtained and refreshed by the host never reach the database files in
+// clear, `appconnect secrets rotate` moves every credential to a new key, and a host with credentials
+// but no key refuses to start.
+#include "security/secret_box.hpp"
+#include "store/database.hpp"
+#include "store/repositories.hpp"
+#include "support/testing.hpp"
+
+#include <Poco/Data/Session.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace Poco::Data::Keywords;
+
+namespace appconnect::testing {
+namespace {
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+std::string str(const boost::json::value& v, std::string_view key) {
+  const auto* p = v.as_object().if_contains(key);
+  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
+}
+
+std::string file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `appconnect args...` to completion.
+CliRun run_cli(const std::vector<std::string>& args) {
+  TempDir dir("appconnect-cli");
+  ChildProcess p;
+  p.start(bin_path("appconnect"), args, {}, dir.file("stderr").string());
+  auto code = p.wait(60s);
+  CliRun r;
+  r.exit_code = code.value_or(-1);
+  // The reader thread may still be draining stdout: wait for its end.
+  p.wait_for_line(std::regex("\x01never\x01"), 2s);
+  for (const auto& line : p.stdout_lines()) r.out += line + "\n";
+  r.err = p.stderr_text();
+  return r;
+}
+
+std::string contact_id(const SandboxProcess& sandbox, const std::string& last_name) {
+  for (const auto& c : sandbox.records("Contact"))
+    if (str(c, "LastName") == last_name) return str(c, "Id");
+  return {};
+}
+
+TEST(AuditTrail, AdminResolutionsAreRecordedAndTamperingIsFoundByTheCli) {
+  SandboxProcess sandbox;
+  const auto data = TempDir("appconnect-audit-data");
+  const std::string db_path = data.file("appconnect.db").string();
+  std::int64_t position = 0;
+  {
+    HostProcess host(boost::json::object{
+        {"data_dir", data.str()},
+        {"tenants",
+         boost::json::array{boost::json::object{
+             {"id", "t-queue"}, {"name", "Queue"}, {"settings", {{"matching", {{"rules", boost::json::array{}}}}}}}}},
+        {"connections", boost::json::array{salesforce_connection("sf-queue", "t-queue", sandbox.base_url())}}});
+    // Two contacts share (415) 555-0132 and no rule may choose: the call waits in the queue.
+    ASSERT_EQ(host.post_event(call_event("a-1", "s-a-1", "(415) 555-0132", "t-queue")).status, 202);
+    ASSERT_EQ(host.wait_settled("a-1", "t-queue").at("jobs").at(0).at("state").as_string(), "unresolved");
+    auto list = host.admin("GET", "/v1/admin/unresolved?tenant=t-queue");
+    ASSERT_EQ(list.status, 200) << list.body;
+    const auto listed = list.json();
+    ASSERT_EQ(listed.at("items").as_array().size(), 1u);
+    const std::int64_t item = listed.at("items").at(0).at("id").as_int64();
+    auto pick = host.admin("POST", "/v1/admin/unresolved/" + std::to_string(item) + "/resolve",
+                           boost::json::object{{"tenant", "t-queue"},
+                                               {"action", "pick"},
+                                               {"contact_id", contact_id(sandbox, "Bennett")},
+                                               {"by", "rep-101"}});
+    ASSERT_EQ(pick.status, 200) << pick.body;
+
+    auto audit = host.admin("GET", "/v1/admin/audit?tenant=t-queue");
+    ASSERT_EQ(audit.status, 200) << audit.body;
+    const auto entries = audit.json();
+    const boost::json::object* resolved = nullptr;
+    for (const auto& e : entries.at("entries").as_array())
+      if (str(e, "action") == "unresolved.resolved") resolved = &e.as_object();
+    ASSERT_NE(resolved, nullptr) << audit.body;
+    EXPECT_EQ(str(*resolved, "actor"), "admin");
+    EXPECT_EQ(str(*resolved, "subject"), std::to_string(item));
+    EXPECT_EQ(resolved->at("detail").at("decision").at("action").as_string(), "pick");
+    EXPECT_EQ(resolved->at("detail").at("by").as_string(), "rep-101");
+    position = resolved->at("position").as_int64();
+
+    // The credentials the config file brought were recorded too, by field name only.
+    auto all = host.admin("GET", "/v1/admin/audit");
+    ASSERT_THAT(all.body, HasSubstr("connection.credentials_changed"));
+    EXPECT_THAT(all.body, ::testing::Not(HasSubstr("demo-secret")));
+
+    auto verify = host.admin("POST", "/v1/admin/audit/verify");
+    ASSERT_EQ(verify.status, 200) << verify.body;
+    EXPECT_TRUE(verify.json().at("intact").as_bool()) << verify.body;
+
+    auto exported = host.admin("GET", "/v1/admin/audit/export?tenant=t-queue");
+    ASSERT_EQ(exported.status, 200);
+    EXPECT_THAT(exported.header("content-type"), HasSubstr("application/x-ndjson"));
+    std::istringstream lines(exported.body);
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+      EXPECT_EQ(boost::json::parse(line).at("tenant").as_string(), "t-queue");
+      ++n;
+    }
+    EXPECT_GE(n, 2); // credentials recorded at start-up, then the resolution
+
+    // A re-run and a batch skip are recorded too; a simulation (read-only) is not.
+    ASSERT_EQ(host.post_event(call_event("a-2", "s-a-2", "(415) 555-0132", "t-queue")).status, 202);
+    ASSERT_EQ(host.wait_settled("a-2", "t-queue").at("jobs").at(0).at("state").as_string(), "unresolved");
+    const auto open_items = host.admin("GET", "/v1/admin/unresolved?tenant=t-queue").json();
+    ASSERT_EQ(open_items.at("items").as_array().size(), 1u);
+    const std::int64_t second = open_items.at("items").at(0).at("id").as_int64();
+    auto rerun = host.admin("POST", "/v1/admin/unresolved/rerun",
+                            boost::json::object{{"tenant", "t-queue"}, {"ids", boost::json::array{second}}});
+    ASSERT_EQ(rerun.status, 200) << rerun.body;
+    ASSERT_EQ(host.wait_settled("a-2", "t-queue").at("jobs").at(0).at("state").as_string(), "unresolved");
+    auto simulate = host.admin("POST", "/v1/admin/rules/simulate",
+                               boost::json::object{{"tenant", "t-queue"}, {"events", boost::json::array{"a-2"}}});
+    ASSERT_EQ(simulate.status, 200) << simulate.body;
+    const auto reopened = host.admin("GET", "/v1/admin/unresolved?tenant=t-queue").json();
+    ASSERT_EQ(reopened.at("items").as_array().size(), 1u);
+    auto skip = host.admin("POST", "/v1/admin/unresolved/resolve",
+                           boost::json::object{{"tenant", "t-queue"},
+                                               {"ids", boost::json::array{reopened.at("items").at(0).at("id")}},
+                                               {"action", "skip"}});
+    ASSERT_EQ(skip.status, 200) << skip.body;
+    const auto latest = host.admin("GET", "/v1/admin/audit?tenant=t-queue&after=" + std::to_string(position)).json();
+    std::vector<std::string> actions;
+    for (const auto& e : latest.at("entries").as_array())
+      if (str(e, "actor") != "system") actions.push_back(str(e, "action")); // the pipeline's decisions are there too
+    EXPECT_EQ(actions, (std::vector<std::string>{"rules.rerun", "unresolved.skipped"}));
+    // Paging: one entry per page, the next page starts after it.
+    const auto page = host.admin("GET", "/v1/admin/audit?limit=1").json();
+    ASSERT_EQ(page.at("entries").as_array().size(), 1u);
+    EXPECT_EQ(page.at("entries").at(0).at("position").as_int64(), 1);
+    EXPECT_EQ(page.at("next_after").as_int64(), 1);
+    EXPECT_EQ(host.admin("GET", "/v1/admin/audit?limit=0").status, 422);
+
+    auto anonymous = http("GET", host.base_url() + "/v1/admin/audit");
+    EXPECT_EQ(anonymous.status, 401);
+    EXPECT_EQ(anonymous.json().at("error").at("code").as_string(), "unauthorized");
+  }
+
+  auto intact = run_cli({"audit", "verify", "--database", "sqlite:" + db_path});
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_THAT(intact.out, ::testing::MatchesRegex("audit: [0-9]+ entries, chain intact\n"));
+
+  {
+    auto db = store::Database::open("sqlite:" + db_path, 1);
+    ASSERT_TRUE(db);
+    auto s = db.value()->session();
+    Poco::Int64 at = position;
+    *s << "UPDATE audit_log SET detail = replace(detail, 'rep-101', 'rep-999') WHERE position = ?", use(at), now;
+  }
+  auto tampered = run_cli({"audit", "verify", "--database", "sqlite:" + db_path});
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.out << tampered.err;
+  EXPECT_THAT(tampered.out, HasSubstr("position " + std::to_string(position)));
+  EXPECT_THAT(tampered.out, HasSubstr("altered"));
+
+  auto exported = run_cli({"audit", "export", "--database", "sqlite:" + db_path, "--from", std::to_string(position)});
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_THAT(exported.out, HasSubstr("rep-999"));
+  EXPECT_EQ(boost::json::parse(exported.out.substr(0, exported.out.find('\n'))).at("position").as_int64(), position);
+
+  auto missing = run_cli({"audit", "verify", "--database", "sqlite:" + data.file("nope.db").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(data.file("nope.db")));
+}
+
+// Searches the SQLite database file and its WAL for each needle; returns the ones found.
+std::vector<std::string> found_in_files(const std::filesystem::path& db, const std::vector<std::string>& needles) {
+  std::string bytes = file_bytes(db);
+  if (std::filesystem::exists(db.string() + "-wal")) bytes += file_bytes(db.string() + "-wal");
+  std::vector<std::string> found;
+  for (const auto& n : needles)
+    if (bytes.find(n) != std::string::npos) found.push_back(n);
+  return found;
+}
+
+TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
+  SandboxProcess sandbox;
+  sandbox.configure({{"refresh_token_rotation", true}});
+  const auto data = TempDir("appconnect-secrets-data");
+  const auto db_path = data.file("appconnect.db");
+  const auto key_file = data.file("secrets.key");
+  std::ofstream(key_file) << security::SecretKey::generate().to_base64() << "\n";
+  std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  boost::json::object config{
+      {"data_dir", data.str()},
+      {"secrets_key_file", key_file.string()},
+      {"connections", boost::json::array{salesforce_connection("sf-1", "default", sandbox.base_url())}}};
+
+  auto read_credentials = [&](const std::filesystem::path& key) {
+    auto box = std::make_shared<const security::SecretBox>(security::SecretKey::from_file(key).value());
+    auto db = store::Database::open("sqlite:" + db_path.string(), 1);
+    EXPECT_TRUE(db);
+    auto row = store::ConnectionRepository(db.value(), box).get("sf-1");
+    EXPECT_TRUE(row && row.value()) << (row ? "no row" : row.error().message);
+    return row && row.value() ? row.value()->credentials : boost::json::object{};
+  };
+  std::vector<std::string> secrets{"demo-secret", "demo-refresh-token"};
+  {
+    HostProcess host(config);
+    // The first call gets an access token with the configured refresh token.
+    ASSERT_EQ(host.post_event(call_event("s-1", "s-s-1", "+14155550132")).status, 202);
+    host.wait_settled("s-1");
+    const auto first = read_credentials(key_file);
+    const std::string first_access = str(first, "access_token");
+    ASSERT_FALSE(first_access.empty()) << boost::json::serialize(first);
+    // Every access token dies; the next call refreshes (and the sandbox rotates the refresh token).
+    sandbox.expire_tokens();
+    ASSERT_EQ(host.post_event(call_event("s-2", "s-s-2", "+14155550132")).status, 202);
+    host.wait_settled("s-2");
+    const auto second = read_credentials(key_file);
+    ASSERT_FALSE(str(second, "access_token").empty());
+    ASSERT_NE(str(second, "access_token"), first_access) << "the token was not refreshed";
+    ASSERT_NE(str(second, "refresh_token"), "demo-refresh-token") << "the refresh token was not rotated";
+    for (const char* k : {"access_token", "refresh_token"}) secrets.push_back(str(second, k));
+    secrets.push_back(first_access);
+
+    // The search itself works: non-secret values of the same row are found in the same bytes.
+    ASSERT_EQ(found_in_files(db_path, {"sf-1", "login_url"}).size(), 2u);
+    EXPECT_TRUE(std::filesystem::exists(db_path.string() + "-wal"));
+    EXPECT_THAT(found_in_files(db_path, secrets), ::testing::IsEmpty()) << "while the host runs";
+    // Nor does any log line carry them.
+    const std::string log = file_bytes(host.dir().file("host.log"));
+    for (const auto& s : secrets) EXPECT_EQ(log.find(s), std::string::npos) << s;
+  }
+  EXPECT_THAT(found_in_files(db_path, secrets), ::testing::IsEmpty()) << "after the host stopped";
+
+  // Rotation: a new key, the CLI re-encrypts, the old key no longer opens anything.
+  const auto new_key = data.file("secrets-2.key");
+  auto generated = run_cli({"secrets", "generate-key", new_key.string()});
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  EXPECT_EQ(std::filesystem::status(new_key).permissions() & std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+  std::ofstream(data.file("appconnect.json")) << boost::json::serialize(config);
+  auto rotated = run_cli(
+      {"secrets", "rotate", "--new-key-file", new_key.string(), "--config", data.file("appconnect.json").string()});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.out << rotated.err;
+  EXPECT_THAT(rotated.out, HasSubstr("1 connection(s) re-encrypted"));
+  const auto after = read_credentials(new_key);
+  EXPECT_EQ(str(after, "refresh_token"), secrets.at(3));
+  {
+    auto db = store::Database::open("sqlite:" + db_path.string(), 1);
+    auto box = std::make_shared<const security::SecretBox>(security::SecretKey::from_file(key_file).value());
+    EXPECT_FALSE(store::ConnectionRepository(db.value(), box).get("sf-1")) << "the old key still opens it";
+  }
+  // A host on the new key works on (the connection without credentials in the file: the file's
+  // refresh token was rotated away by the CRM, and credentials a file supplies win over stored ones).
+  config["secrets_key_file"] = new_key.string();
+  config["connections"].as_array().at(0).as_object().erase("credentials");
+  HostProcess host(config);
+  ASSERT_EQ(host.post_event(call_event("s-3", "s-s-3", "+14155550132")).status, 202);
+  EXPECT_NE(host.wait_settled("s-3").at("jobs").at(0).at("state").as_string(), "failed");
+  auto audit = host.admin("GET", "/v1/admin/audit");
+  EXPECT_THAT(audit.body, HasSubstr("secrets.rotated"));
+}
+
+TEST(Secrets, AHostWithCredentialsButNoKeyRefusesToStart) {
+  TempDir dir("appconnect-nokey");
+  boost::json::object config{
+      {"data_dir", dir.file("data").string()},
+      {"plugin_dirs", boost::json::array{APPCONNECT_PLUGIN_DIR}},
+      {"connections", boost::json::array{salesforce_connection("sf-1", "default", "http://127.0.0.1:9")}}};
+  std::ofstream(dir.file("appconnect.json")) << boost::json::serialize(config);
+  ChildProcess p;
+  p.start(bin_path("appconnect"),
+          {"serve", "--config", dir.file("appconnect.json").string(), "--listen", "127.0.0.1:0"}, {},
+          dir.file("stderr").string());
+  auto code = p.wait(30s);
+  ASSERT_TRUE(code.has_value()) << "the host started without a secrets key";
+  EXPECT_EQ(*code, 1);
+  EXPECT_THAT(p.stderr_text(), HasSubstr("secrets_key_file"));
+  // Nothing was written in clear before refusing.
+  EXPECT_THAT(found_in_files(dir.file("data") / "appconnect.db", {"demo-secret"}), ::testing::IsEmpty());
+}
+
+} // namespace
+} // namespace appconnect::testing
