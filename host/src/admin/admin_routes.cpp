@@ -53,14 +53,7 @@ boost::json::object body_object(const Request& r) {
 }
 
 std::int64_t int_param(const Request& r, const char* name, std::int64_t fallback) {
-  const std::string v = r.query_param(name);
-  if (v.empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    auto n = std::stoll(v, &used);
-    if (used == v.size()) return n;
-  } catch (...) {
-  }
+  if (auto n = r.int_param(name, fallback)) return *n;
   throw jf::FieldError(std::string("query parameter '") + name + "' must be a whole number");
 }
 

@@ -19,6 +19,7 @@ Response error_response(const Error& e) {
   return Response::error(status, e.code, e.message);
 }
 
+// A job id from the path: digits only.
 std::optional<std::int64_t> whole_number(const std::string& text) {
   if (text.empty() || text.size() > 18) return std::nullopt;
   for (char c : text)
@@ -71,9 +72,9 @@ void add_job_routes(http::Router& router, JobRoutesDeps deps) {
         if (!kStates.count(state))
           return Response::error(422, "validation",
                                  "'state' must be pending, running, done, unresolved, failed or discarded");
-        const auto after = whole_number(r.query_param("after", "0"));
-        const auto limit = whole_number(r.query_param("limit", "50"));
-        if (!after || !limit || *limit < 1 || *limit > 1000)
+        const auto after = r.int_param("after", 0);
+        const auto limit = r.int_param("limit", 50);
+        if (!after || !limit || *after < 0 || *limit < 1 || *limit > 1000)
           return Response::error(422, "validation", "'after' must be a job id and 'limit' a number from 1 to 1000");
         auto jobs = d->jobs->list_in_state(state, *after, *limit);
         if (!jobs) return error_response(jobs.error());

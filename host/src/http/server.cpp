@@ -126,6 +126,18 @@ std::string Request::header(std::string_view lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::optional<std::int64_t> Request::int_param(std::string_view name, std::int64_t fallback) const {
+  const std::string v = query_param(name);
+  if (v.empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    const auto n = std::stoll(v, &used);
+    if (used == v.size()) return n;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string Request::query_param(std::string_view name, std::string_view fallback) const {
   auto it = query.find(std::string(name));
   return it == query.end() ? std::string(fallback) : it->second;

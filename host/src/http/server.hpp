@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,8 @@ struct Request {
 
   std::string header(std::string_view lower_name) const;
   std::string query_param(std::string_view name, std::string_view fallback = {}) const;
+  // A whole-number query parameter: `fallback` when absent, nullopt when it is not a whole number.
+  std::optional<std::int64_t> int_param(std::string_view name, std::int64_t fallback) const;
 };
 
 struct Response {

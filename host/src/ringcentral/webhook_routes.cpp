@@ -125,28 +125,15 @@ Response receive(const WebhookDeps& d, const Request& r) {
                                           {"skipped", std::move(skipped)}});
 }
 
-std::int64_t int_param(const Request& r, const char* name, std::int64_t fallback, bool& ok) {
-  const std::string v = r.query_param(name);
-  if (v.empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    auto n = std::stoll(v, &used);
-    if (used == v.size()) return n;
-  } catch (...) {
-  }
-  ok = false;
-  return fallback;
-}
-
 Response list_inbox(const WebhookDeps& d, const Request& r) {
   if (d.admin_token.empty())
     return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
   if (!same_secret(r.header("authorization"), "Bearer " + d.admin_token))
     return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
-  bool ok = true;
-  const auto after = int_param(r, "after", 0, ok);
-  const auto limit = int_param(r, "limit", 50, ok);
-  if (!ok) return Response::error(422, "validation", "'after' and 'limit' must be whole numbers");
+  const auto after_param = r.int_param("after", 0), limit_param = r.int_param("limit", 50);
+  if (!after_param || !limit_param)
+    return Response::error(422, "validation", "'after' and 'limit' must be whole numbers");
+  const std::int64_t after = *after_param, limit = *limit_param;
   if (limit < 1 || limit > 1000) return Response::error(422, "validation", "'limit' must be between 1 and 1000");
   auto rows = d.inbox->list(r.query_param("tenant", "default"), r.query_param("source"), after, limit);
   if (!rows) return Response::error(503, rows.error().code, rows.error().message);
