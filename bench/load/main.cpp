@@ -8,6 +8,8 @@
 //   floor      the CRM requests of one call log made directly against the sandbox, no host: calls/s.
 //   seed       store contacts with distinct numbers in the sandbox, for the calls to match.
 //   coldstart  exec a host command, poll /healthz until 200: milliseconds to ready.
+//   export     write a RingCentral call-log export (JSON Lines of pages) for `appconnect backfill`.
+//   drain      watch the sandbox's Task count for a while: calls logged/s while a backlog drains.
 #include "http_session.hpp"
 
 #include <appconnect/time.hpp>
@@ -49,6 +51,8 @@ constexpr const char* kUsage = R"(Usage: appconnect-load <mode> [--option value]
   floor     --sandbox SB [--clients 16] [--count N] [--seconds S] [--phones K] [--with-query 1]
   seed      --sandbox SB [--phones K] [--reset 1]
   coldstart --url HOST [--runs 5] -- COMMAND ARGS...
+  export    --out FILE [--count 100000] [--phones K] [--prefix P]
+  drain     --sandbox SB [--seconds S] [--count N] [--host-pid PID]
 
 Every line of results is `key=value ...` on stdout; errors go to stderr (exit 1), bad usage exits 2.
 )";
@@ -504,6 +508,89 @@ int coldstart(const Options& o) {
   return 0;
 }
 
+// ------------------------------------------------------------------------------------------------ export
+
+// A call-log export as `GET /restapi/v1.0/account/~/call-log?view=Detailed` pages it: JSON Lines, one
+// page of 100 records per line. Every caller is one of the seeded bench contacts, so every record
+// becomes a call the host can match and log.
+int export_mode(const Options& o) {
+  const std::string file = o.need("out"), prefix = o.str("prefix", "BF");
+  const long long count = o.num("count", 100000), phones = o.num("phones", 200);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + file);
+  const std::int64_t base_ms = wall_ms() - 30LL * 24 * 3600 * 1000; // a month of history, ending now
+  boost::json::array page;
+  for (long long i = 0; i < count; ++i) {
+    const std::string id = prefix + std::to_string(i);
+    const std::string start = appconnect::sdk::time::format_iso8601_utc(base_ms + i * 20000);
+    const std::string from = "+1" + national_digits(i % std::max(1LL, phones));
+    const long long duration = 30 + i % 300;
+    boost::json::object party_to{{"phoneNumber", "+16505550100"}, {"name", "Maria Garcia"}};
+    boost::json::object rec{{"id", id},
+                            {"sessionId", std::to_string(4700000000LL + i)},
+                            {"telephonySessionId", "s-" + id},
+                            {"startTime", start},
+                            {"duration", duration},
+                            {"type", "Voice"},
+                            {"direction", "Inbound"},
+                            {"action", "Phone Call"},
+                            {"result", i % 10 == 0 ? "Missed" : "Accepted"},
+                            {"to", party_to},
+                            {"from", boost::json::object{{"phoneNumber", from}}},
+                            {"extension", boost::json::object{{"id", 62001}}},
+                            {"lastModifiedTime", start},
+                            {"legs", boost::json::array{boost::json::object{
+                                         {"startTime", start},
+                                         {"duration", duration},
+                                         {"action", "Phone Call"},
+                                         {"result", "Accepted"},
+                                         {"direction", "Inbound"},
+                                         {"legType", "Accept"},
+                                         {"extension", boost::json::object{{"id", 62001}}},
+                                         {"from", boost::json::object{{"phoneNumber", from}}},
+                                         {"to", boost::json::object{{"phoneNumber", "+16505550100"}}}}}}};
+    page.push_back(std::move(rec));
+    if (page.size() == 100 || i == count - 1) {
+      out << boost::json::serialize(
+                 boost::json::object{{"records", std::move(page)}, {"navigation", boost::json::object{}}})
+          << "\n";
+      page = boost::json::array{};
+    }
+  }
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + file);
+  std::cout << "mode=export records=" << count << " file=" << file << "\n";
+  return 0;
+}
+
+// ------------------------------------------------------------------------------------------------- drain
+
+// Counts the Tasks the host writes while it works off a backlog, for at most `seconds` or until `count`
+// new Tasks exist: calls logged/s over that window (and host CPU per call).
+int drain(const Options& o) {
+  const std::string sandbox_url = o.need("sandbox");
+  const double seconds = o.real("seconds", 20);
+  const long long count = o.num("count", 1LL << 62), host_pid = o.num("host-pid", 0);
+  HttpSession sandbox(sandbox_url);
+  const long long base = task_count(sandbox);
+  const long long cpu0 = cpu_us(host_pid);
+  const auto start = Clock::now();
+  long long have = 0;
+  while (seconds_since(start) < seconds) {
+    have = task_count(sandbox) - base;
+    if (have >= count) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const double elapsed = seconds_since(start);
+  const long long cpu1 = cpu_us(host_pid);
+  std::cout << "mode=drain logged=" << have << " seconds=" << fixed(elapsed, 3)
+            << " rate=" << fixed(static_cast<double>(have) / elapsed, 1) << " all=" << (have >= count ? 1 : 0);
+  if (host_pid > 0 && have > 0)
+    std::cout << " host_cpu_us_per_call=" << fixed(static_cast<double>(cpu1 - cpu0) / static_cast<double>(have), 1);
+  std::cout << "\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -533,6 +620,8 @@ int main(int argc, char** argv) {
     if (mode == "floor") return floor_mode(o);
     if (mode == "seed") return seed(o);
     if (mode == "coldstart") return coldstart(o);
+    if (mode == "export") return export_mode(o);
+    if (mode == "drain") return drain(o);
     std::cerr << "appconnect-load: unknown mode '" << mode << "'\n\n" << kUsage;
     return 2;
   } catch (const std::invalid_argument& ex) {

@@ -21,21 +21,12 @@ NormalizedPhone PhoneNormalizer::normalize(std::string_view raw, std::string_vie
   key.append(raw);
   {
     std::lock_guard lock(mutex_);
-    if (auto it = index_.find(key); it != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return it->second->second;
-    }
+    if (const auto* hit = normalized_.find(key)) return *hit;
   }
+  // Parsed outside the lock: two threads may both parse a new number; the second put is a no-op.
   NormalizedPhone parsed = parse_uncached(raw, default_region);
   std::lock_guard lock(mutex_);
-  if (index_.find(key) == index_.end() && capacity_ > 0) {
-    lru_.emplace_front(key, parsed);
-    index_[key] = lru_.begin();
-    if (lru_.size() > capacity_) {
-      index_.erase(lru_.back().first);
-      lru_.pop_back();
-    }
-  }
+  normalized_.put(key, parsed, capacity_);
   return parsed;
 }
 
@@ -65,8 +56,24 @@ NormalizedPhone PhoneNormalizer::parse_uncached(std::string_view raw, std::strin
 }
 
 std::vector<std::string> PhoneNormalizer::search_variants(const NormalizedPhone& phone) const {
+  if (!phone.valid) return {};
+  // Both parts of the key: a caller-built NormalizedPhone could pair an E.164 with other digits.
+  std::string key;
+  key.reserve(phone.e164.size() + phone.national_digits.size() + 1);
+  key.append(phone.e164).push_back('|');
+  key.append(phone.national_digits);
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto* hit = variants_.find(key)) return *hit;
+  }
+  auto variants = variants_uncached(phone);
+  std::lock_guard lock(mutex_);
+  variants_.put(key, variants, capacity_);
+  return variants;
+}
+
+std::vector<std::string> PhoneNormalizer::variants_uncached(const NormalizedPhone& phone) const {
   std::vector<std::string> out;
-  if (!phone.valid) return out;
   auto add = [&out](std::string v) {
     if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   };

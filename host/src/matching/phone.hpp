@@ -34,16 +34,43 @@ class PhoneNormalizer {
 
   // The spellings a free-text CRM phone field may hold for this number, E.164 first:
   // "+14155550132", "4155550132", "14155550132", "(415) 555-0132", "415-555-0132", "+1 415-555-0132".
+  // Thread-safe; cached like normalize(): libphonenumber's formatting costs about 20 microseconds, and
+  // every call log searches the CRM with them.
   std::vector<std::string> search_variants(const NormalizedPhone& phone) const;
 
  private:
   NormalizedPhone parse_uncached(std::string_view raw, std::string_view default_region) const;
+  std::vector<std::string> variants_uncached(const NormalizedPhone& phone) const;
 
-  // LRU cache keyed by region + raw text.
+  // A bounded least-recently-used map; the caller holds mutex_.
+  template <class Value>
+  class Lru {
+   public:
+    const Value* find(const std::string& key) {
+      auto it = index_.find(key);
+      if (it == index_.end()) return nullptr;
+      items_.splice(items_.begin(), items_, it->second);
+      return &it->second->second;
+    }
+    void put(const std::string& key, const Value& value, std::size_t capacity) {
+      if (capacity == 0 || index_.find(key) != index_.end()) return;
+      items_.emplace_front(key, value);
+      index_[key] = items_.begin();
+      if (items_.size() > capacity) {
+        index_.erase(items_.back().first);
+        items_.pop_back();
+      }
+    }
+
+   private:
+    std::list<std::pair<std::string, Value>> items_;
+    std::unordered_map<std::string, typename std::list<std::pair<std::string, Value>>::iterator> index_;
+  };
+
   std::size_t capacity_;
   mutable std::mutex mutex_;
-  mutable std::list<std::pair<std::string, NormalizedPhone>> lru_;
-  mutable std::unordered_map<std::string, std::list<std::pair<std::string, NormalizedPhone>>::iterator> index_;
+  mutable Lru<NormalizedPhone> normalized_;        // keyed by region + raw text
+  mutable Lru<std::vector<std::string>> variants_; // keyed by E.164 + national digits
 };
 
 } // namespace appconnect::matching

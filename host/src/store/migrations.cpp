@@ -119,7 +119,16 @@ const std::vector<Migration>& migrations() {
            R"(CREATE INDEX webhook_inbox_by_tenant ON webhook_inbox(tenant_id, id))",
        },
        {}},
-      // Version 4 is reserved for the durability work (job model) landing on another branch.
+      {4,
+       "jobs: due-job index in claim order (state, next_attempt_at, id)",
+       {
+           // JobRepository::claim reads due jobs in (next_attempt_at, id) order and stops at the first
+           // runnable one. SQLite's index already ended in the rowid (= id); PostgreSQL's did not, and
+           // had to sort every due job to find the first. The old index is a prefix of the new one.
+           R"(CREATE INDEX jobs_due ON jobs(state, next_attempt_at, id))",
+           R"(DROP INDEX jobs_ready)",
+       },
+       {}},
       {5,
        "audit trail: append-only, hash-chained entries and the chain head",
        {

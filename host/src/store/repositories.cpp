@@ -434,16 +434,35 @@ Result<std::vector<EventRow>> EventRepository::list_for_conversation(const std::
 // ------------------------------------------------------------------------------------------------- jobs
 
 namespace {
-// The conditions of a runnable job `j` (parameters: now, now, now). It is due, or its lease ran out, and
-// nothing of its conversation (per connection) is in its way: no earlier job still pending or running,
-// and no later job running on a live lease. The second rule matters once a job comes back to pending
-// after later jobs went ahead (an unresolved job put back by a person's decision): it then waits for
-// the later job that is running instead of running beside it.
-constexpr const char* kRunnableJob =
-    "((j.state = 'pending' AND j.next_attempt_at <= ?) OR (j.state = 'running' AND j.lease_expires_at < ?)) "
-    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.connection_id = j.connection_id AND "
+// Nothing of job `j`'s conversation (per connection) is in its way (parameter: now): no earlier job
+// still pending or running, and no later job running on a live lease. The second rule matters once a
+// job comes back to pending after later jobs went ahead (an unresolved job put back by a person's
+// decision): it then waits for the later job that is running instead of running beside it.
+constexpr const char* kConversationClear =
+    "NOT EXISTS (SELECT 1 FROM jobs e WHERE e.connection_id = j.connection_id AND "
     "e.conversation_key = j.conversation_key AND ((e.id < j.id AND e.state IN ('pending', 'running')) OR "
     "(e.id > j.id AND e.state = 'running' AND e.lease_expires_at >= ?)))";
+// A runnable job `j` (parameters: now, now, now): due, or its lease ran out, and its conversation clear.
+// Used to re-check one job by id; the picking queries below split the two cases.
+const std::string kRunnableJob =
+    std::string(
+        "((j.state = 'pending' AND j.next_attempt_at <= ?) OR (j.state = 'running' AND j.lease_expires_at "
+        "< ?)) AND ") +
+    kConversationClear;
+// The two ways a job becomes claimable, each a query an index answers in order (parameters: now, now),
+// oldest first. One query with an OR of both made SQLite evaluate the conversation check for every due
+// job and sort them all to return one: O(backlog) per claim, under the write lock. Split, the pending
+// query walks jobs_due (state, next_attempt_at, id) and stops at the first job whose conversation is
+// clear. Expired leases (a worker died or stalled) are rare and are looked at first: they are older
+// than anything pending.
+const std::string kExpiredLease = std::string(
+                                      "SELECT j.id, j.tenant_id, j.conversation_key FROM jobs j WHERE "
+                                      "j.state = 'running' AND j.lease_expires_at < ? AND ") +
+                                  kConversationClear + " ORDER BY j.next_attempt_at, j.id LIMIT 1";
+const std::string kDuePending = std::string(
+                                    "SELECT j.id, j.tenant_id, j.conversation_key FROM jobs j WHERE "
+                                    "j.state = 'pending' AND j.next_attempt_at <= ? AND ") +
+                                kConversationClear + " ORDER BY j.next_attempt_at, j.id LIMIT 1";
 constexpr int kClaimRounds = 3;
 } // namespace
 
@@ -470,13 +489,13 @@ Result<std::optional<JobRow>> JobRepository::claim(const std::string& worker, st
   try {
     auto s = db_->session();
     const bool postgres = db_->dialect() == Dialect::kPostgres;
+    const std::string lock_rows = postgres ? " FOR UPDATE SKIP LOCKED" : "";
     std::int64_t at = now_ms();
     for (int round = 0; round < kClaimRounds; ++round) {
       Transaction tx(*db_, *s);
       std::vector<Poco::Tuple<Poco::Int64, std::string, std::string>> picked;
-      *s << db_->sql(std::string("SELECT j.id, j.tenant_id, j.conversation_key FROM jobs j WHERE ") + kRunnableJob +
-                     " ORDER BY j.next_attempt_at, j.id LIMIT 1" + (postgres ? " FOR UPDATE SKIP LOCKED" : "")),
-          use(at), use(at), use(at), into(picked), now;
+      *s << db_->sql(kExpiredLease + lock_rows), use(at), use(at), into(picked), now;
+      if (picked.empty()) *s << db_->sql(kDuePending + lock_rows), use(at), use(at), into(picked), now;
       if (picked.empty()) {
         tx.commit();
         return std::optional<JobRow>();
@@ -485,8 +504,8 @@ Result<std::optional<JobRow>> JobRepository::claim(const std::string& worker, st
       if (postgres) {
         lock_conversation(*db_, *s, picked.front().get<1>(), picked.front().get<2>());
         std::vector<Poco::Int64> still;
-        *s << db_->sql(std::string("SELECT j.id FROM jobs j WHERE j.id = ? AND ") + kRunnableJob), use(id), use(at),
-            use(at), use(at), into(still), now;
+        *s << db_->sql("SELECT j.id FROM jobs j WHERE j.id = ? AND " + kRunnableJob), use(id), use(at), use(at),
+            use(at), into(still), now;
         if (still.empty()) continue; // lost a race for this conversation: roll back and pick again
       }
       std::string owner = worker;

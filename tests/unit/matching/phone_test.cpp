@@ -64,5 +64,23 @@ TEST(PhoneNormalizer, CachedResultsEqualFreshOnes) {
   EXPECT_EQ(a.valid, b.valid);
 }
 
+TEST(PhoneNormalizer, CachedVariantsEqualFreshOnesForEachNumber) {
+  PhoneNormalizer uncached(0), small(2);
+  const std::vector<std::string> numbers = {"(415) 555-0132", "+442079460958", "+33142685300", "(415) 555-0132",
+                                            "+442079460958"};
+  for (const auto& raw : numbers) {
+    const auto fresh = uncached.search_variants(uncached.normalize(raw, "US"));
+    ASSERT_FALSE(fresh.empty()) << raw;
+    // Twice: the first fills the cache (or evicts), the second may be a hit; both must be the number's own.
+    EXPECT_EQ(small.search_variants(small.normalize(raw, "US")), fresh) << raw;
+    EXPECT_EQ(small.search_variants(small.normalize(raw, "US")), fresh) << raw;
+  }
+  // A cached entry is not handed to another number with the same national digits in another country.
+  auto us = small.search_variants(small.normalize("+1 212 555 0147", "US"));
+  auto other = uncached.search_variants(uncached.normalize("+44 20 7946 0958", "US"));
+  EXPECT_NE(us, other);
+  EXPECT_EQ(us.front(), "+12125550147");
+}
+
 } // namespace
 } // namespace appconnect::matching
