@@ -51,8 +51,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file",
-                    "secrets_old_key_files"},
+                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
