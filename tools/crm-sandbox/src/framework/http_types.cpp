@@ -12,6 +12,11 @@ const std::string* Request::query_param(std::string_view name) const {
   return nullptr;
 }
 
+std::string Request::query_value(std::string_view name) const {
+  const auto* v = query_param(name);
+  return v ? *v : std::string();
+}
+
 std::vector<std::string> Request::query_params(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& [k, v] : query)

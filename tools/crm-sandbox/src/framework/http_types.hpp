@@ -24,6 +24,8 @@ struct Request {
 
   // First value of a query parameter, or nullptr.
   const std::string* query_param(std::string_view name) const;
+  // The parameter's value, or an empty string when it is absent.
+  std::string query_value(std::string_view name) const;
   // Every value of a repeatable query parameter (Salesforce parameterizedSearch `sobject=`).
   std::vector<std::string> query_params(std::string_view name) const;
   // Header by lower-case name, or empty.

@@ -61,10 +61,7 @@ bool SalesforceEmulator::redirect_allowed(const ConnectedApp& app, const std::st
 }
 
 Response SalesforceEmulator::oauth_authorize(const Request& request, const PathParams&) {
-  auto param = [&](std::string_view name) {
-    const auto* v = request.query_param(name);
-    return v ? *v : std::string();
-  };
+  auto param = [&](std::string_view name) { return request.query_value(name); };
   const std::string client_id = param("client_id");
   const std::string redirect_uri = param("redirect_uri");
   const std::string state = param("state");
