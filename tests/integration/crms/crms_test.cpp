@@ -1,7 +1,7 @@
-// The host driving HubSpot and Zoho end to end, the way it drives Salesforce in the lifecycle suite:
-// calls (answered with a late recording, missed outbound), an SMS digest delivered twice, a fax and a
-// voicemail each become the CRM's own records on a placeholder contact, and an agent's edit to a call
-// record survives the host's update. Each CRM is its wire-faithful sandbox on loopback.
+// The host driving each of the three CRMs end to end: calls (inbound answered with a late recording,
+// outbound answered, outbound missed), an SMS digest delivered twice, a fax and a voicemail each become the
+// CRM's own records on a placeholder contact, field by field, and an agent's edit to a call record survives
+// the host's update. Each CRM is its wire-faithful sandbox on loopback.
 #include "support/testing.hpp"
 
 #include <gmock/gmock.h>
@@ -15,7 +15,7 @@ using ::testing::Not;
 
 constexpr const char* kSectionBegin = "--- AppConnect log";
 
-// A record's field, flat (Zoho) or under "properties" (HubSpot).
+// A record's field, flat (Salesforce, Zoho) or under "properties" (HubSpot).
 std::string field(const json::value& record, std::string_view name) {
   const auto& o = record.as_object();
   const json::value* v = o.if_contains(name);
@@ -41,6 +41,9 @@ struct CrmShape {
 };
 
 CrmShape shape(const std::string& crm) {
+  if (crm == "salesforce")
+    return {"salesforce", "Lead",        "Task", "Description", "Subject",
+            "Task",       "Description", "Task", "Description", "CallObject"};
   if (crm == "hubspot")
     return {"hubspot",
             "contact",
@@ -58,7 +61,10 @@ CrmShape shape(const std::string& crm) {
 
 json::object connection(const std::string& crm, const std::string& url, const std::string& tenant) {
   json::object settings, credentials{{"client_secret", "demo-secret"}, {"refresh_token", "demo-refresh-token"}};
-  if (crm == "hubspot") {
+  if (crm == "salesforce") {
+    settings = {{"login_url", url}, {"instance_url", url}};
+    credentials["client_id"] = "appconnect-demo";
+  } else if (crm == "hubspot") {
     settings = {{"api_base_url", url}, {"oauth_base_url", url}, {"app_base_url", url}};
     credentials["client_id"] = "appconnect-demo";
   } else {
@@ -82,7 +88,9 @@ class Crms : public ::testing::TestWithParam<std::string> {
     json::object placeholder{{"enabled", true}, {"type", s_.placeholder_type}, {"name_template", "New Lead - {phone}"}};
     const std::string crm = GetParam();
     // t-: unknown numbers get a placeholder; q-: no rules (ties wait in the queue); p-: record-type priority.
-    const json::array leads_first = crm == "zoho" ? json::array{"Leads", "Contacts"} : json::array{"lead", "contact"};
+    const json::array leads_first = crm == "zoho"         ? json::array{"Leads", "Contacts"}
+                                    : crm == "salesforce" ? json::array{"Lead", "Contact"}
+                                                          : json::array{"lead", "contact"};
     json::array tenants{
         json::object{{"id", "t-" + crm},
                      {"name", crm},
@@ -134,7 +142,11 @@ class Crms : public ::testing::TestWithParam<std::string> {
   // The agent edits the record's body through the CRM's own API.
   void agent_edits(const std::string& id, const std::string& new_body) const {
     HttpResult r;
-    if (GetParam() == "hubspot")
+    if (GetParam() == "salesforce")
+      r = http("PATCH", sandbox_->base_url() + "/services/data/v62.0/sobjects/Task/" + id,
+               json::serialize(json::object{{"Description", new_body}}),
+               {{"Authorization", "Bearer " + sandbox_->access_token()}, {"Content-Type", "application/json"}});
+    else if (GetParam() == "hubspot")
       r = http("PATCH", sandbox_->base_url() + "/crm/v3/objects/calls/" + id,
                json::serialize(json::object{{"properties", json::object{{"hs_call_body", new_body}}}}),
                {{"Authorization", "Bearer " + sandbox_->access_token()}, {"Content-Type", "application/json"}});
@@ -144,6 +156,15 @@ class Crms : public ::testing::TestWithParam<std::string> {
           json::serialize(json::object{{"data", json::array{json::object{{"Description", new_body}}}}}),
           {{"Authorization", "Zoho-oauthtoken " + sandbox_->access_token()}, {"Content-Type", "application/json"}});
     ASSERT_LT(r.status, 300) << r.body;
+  }
+
+  // The CRM user id of the user with this email, from the sandbox's store.
+  std::string owner_of(const std::string& crm, const std::string& email) const {
+    const char* object = crm == "salesforce" ? "User" : crm == "hubspot" ? "owners" : "Users";
+    for (const auto& u : sandbox_->records(object))
+      for (const char* key : {"Email", "email"})
+        if (field(u, key) == email) return field(u, crm == "salesforce" ? "Id" : "id");
+    return {};
   }
 
   CrmShape s_;
@@ -160,7 +181,7 @@ TEST_P(Crms, CallWithLateRecordingIsOneRecordAndKeepsTheAgentsEdit) {
   auto calls = with_key(s_.call_object, "call:s-c1:");
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_THAT(field(calls[0], s_.call_body), HasSubstr("recording (this record is updated when it arrives)"));
-  const std::string id = field(calls[0], "id");
+  const std::string id = field(calls[0], GetParam() == "salesforce" ? "Id" : "id");
   const std::string edited = "Agent: send the contract Friday." + std::string(GetParam() == "hubspot" ? "<br>" : "\n") +
                              field(calls[0], s_.call_body);
   agent_edits(id, edited);
@@ -177,6 +198,68 @@ TEST_P(Crms, CallWithLateRecordingIsOneRecordAndKeepsTheAgentsEdit) {
   EXPECT_THAT(body, Not(HasSubstr("Pending:")));
   EXPECT_THAT(body, HasSubstr("s-c1.mp3"));
   EXPECT_THAT(body, HasSubstr("Wants the enterprise plan."));
+  // The call's own fields stay right through the update.
+  const std::string crm = GetParam();
+  if (crm == "salesforce") {
+    EXPECT_EQ(field(calls[0], "CallType"), "Inbound");
+    EXPECT_EQ(calls[0].at("CallDurationInSeconds").to_number<int>(), 75);
+  } else if (crm == "hubspot") {
+    EXPECT_EQ(field(calls[0], "hs_call_direction"), "INBOUND");
+    EXPECT_EQ(field(calls[0], "hs_call_duration"), "75000");
+    EXPECT_EQ(field(calls[0], "hs_call_recording_url"), "https://rec.example/s-c1.mp3");
+  } else {
+    EXPECT_EQ(field(calls[0], "Call_Type"), "Inbound");
+    EXPECT_EQ(field(calls[0], "Call_Duration"), "01:15");
+  }
+}
+
+// An answered outbound call, every field an admin's CRM report reads: direction, duration, result, start,
+// subject, owner (the agent's CRM user, matched by email) and the person it is logged on.
+TEST_P(Crms, AnsweredOutboundCallFieldByField) {
+  auto call = event("o1", "call", "outbound");
+  call["call"] = json::object{{"session_id", "s-o1"}, {"state", "ended"}, {"result", "answered"}, {"duration_s", 95}};
+  post_all({call});
+  const auto settled = host_->wait_settled("o1", "t-" + GetParam());
+  const auto& outcome = settled.at("jobs").as_array().at(0).at("outcome");
+  const std::string person(outcome.at("contact").at("id").as_string());
+  const auto calls = with_key(s_.call_object, "call:s-o1:");
+  ASSERT_EQ(calls.size(), 1u);
+  const auto& c = calls[0];
+  const auto& o = c.as_object();
+  EXPECT_EQ(field(c, s_.call_subject), "Outbound call to +14805550199");
+  EXPECT_EQ(field(c, s_.external_id), "call:s-o1:101");
+  const std::string crm = GetParam();
+  const std::string owner = owner_of(crm, "maria.garcia@acme-demo.example");
+  ASSERT_FALSE(owner.empty());
+  if (crm == "salesforce") {
+    EXPECT_EQ(field(c, "TaskSubtype"), "Call");
+    EXPECT_EQ(field(c, "CallType"), "Outbound");
+    EXPECT_EQ(o.at("CallDurationInSeconds").to_number<int>(), 95);
+    EXPECT_EQ(field(c, "CallDisposition"), "Answered");
+    EXPECT_EQ(field(c, "ActivityDate"), "2026-11-24");
+    EXPECT_EQ(field(c, "OwnerId"), owner);
+    EXPECT_EQ(field(c, "WhoId"), person);
+  } else if (crm == "hubspot") {
+    EXPECT_EQ(field(c, "hs_call_direction"), "OUTBOUND");
+    EXPECT_EQ(field(c, "hs_call_duration"), "95000");
+    EXPECT_EQ(field(c, "hs_call_status"), "COMPLETED");
+    EXPECT_EQ(field(c, "hs_call_to_number"), "+14805550199");
+    EXPECT_EQ(field(c, "hubspot_owner_id"), owner);
+    EXPECT_THAT(field(c, "hs_timestamp"), ::testing::StartsWith("2026-11-24T16:00:00"));
+    EXPECT_THAT(json::serialize(o.at("associations")), HasSubstr(person));
+  } else {
+    EXPECT_EQ(field(c, "Call_Type"), "Outbound");
+    EXPECT_EQ(field(c, "Call_Duration"), "01:35");
+    // Zoho writes the org's zone offset (the seed's org is in India): the same instant as 16:00Z.
+    EXPECT_EQ(field(c, "Call_Start_Time"), "2026-11-24T21:30:00+05:30");
+    EXPECT_EQ(std::string(o.at("Owner").at("id").as_string()), owner);
+    EXPECT_EQ(field(c, "Call_Result"), "Answered");
+    // A placeholder is a Lead, and Zoho links a call to a Lead through What_Id with $se_module.
+    ASSERT_TRUE(o.at("What_Id").is_object()) << json::serialize(c);
+    EXPECT_EQ(std::string(o.at("What_Id").at("id").as_string()), person);
+    EXPECT_EQ(field(c, "$se_module"), "Leads");
+  }
+  EXPECT_THAT(field(c, s_.call_body), HasSubstr("1m 35s"));
 }
 
 TEST_P(Crms, MissedOutboundCallSaysSo) {
@@ -232,8 +315,8 @@ TEST_P(Crms, SmsDigestFaxAndVoicemailLandOnTheContact) {
 // rules choose by themselves.
 TEST_P(Crms, SharedNumberWaitsForAPersonOrIsDecidedByTheRules) {
   const std::string crm = GetParam();
-  // HubSpot: Olivia Bennett and Marcus Reed (both contacts); Zoho: a contact and a lead.
-  const std::string shared = crm == "hubspot" ? "(415) 555-0132" : "(650) 555-0112";
+  // Salesforce and HubSpot: Olivia Bennett and Marcus Reed (both contacts); Zoho: a contact and a lead.
+  const std::string shared = crm == "zoho" ? "(650) 555-0112" : "(415) 555-0132";
   auto call = event("m1", "call", "inbound");
   call["tenant"] = "q-" + crm;
   call["from"] = json::object{{"phone", shared}};
@@ -283,7 +366,7 @@ TEST_P(Crms, SharedNumberWaitsForAPersonOrIsDecidedByTheRules) {
   EXPECT_EQ(with_key(s_.call_object, "call:s-m2:").size(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(HostDriven, Crms, ::testing::Values("hubspot", "zoho"),
+INSTANTIATE_TEST_SUITE_P(HostDriven, Crms, ::testing::Values("salesforce", "hubspot", "zoho"),
                          [](const auto& param_info) { return param_info.param; });
 
 } // namespace
