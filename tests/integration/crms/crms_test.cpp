@@ -269,6 +269,17 @@ TEST_P(Crms, MissedOutboundCallSaysSo) {
   const auto calls = with_key(s_.call_object, "call:s-c2:");
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(field(calls[0], s_.call_subject), "Outbound call to +14805550199 (missed)");
+  const std::string crm = GetParam();
+  if (crm == "salesforce") {
+    EXPECT_EQ(field(calls[0], "CallType"), "Outbound");
+    EXPECT_EQ(field(calls[0], "CallDisposition"), "Missed");
+  } else if (crm == "hubspot") {
+    EXPECT_EQ(field(calls[0], "hs_call_direction"), "OUTBOUND");
+    EXPECT_EQ(field(calls[0], "hs_call_status"), "NO_ANSWER");
+  } else {
+    EXPECT_EQ(field(calls[0], "Call_Type"), "Outbound"); // Zoho's "Missed" type is for incoming calls only
+    EXPECT_EQ(field(calls[0], "Call_Result"), "Missed");
+  }
 }
 
 TEST_P(Crms, SmsDigestFaxAndVoicemailLandOnTheContact) {
