@@ -13,6 +13,7 @@
 #include "matching/phone.hpp"
 #include "pipeline/connector_client.hpp"
 #include "pipeline/processor.hpp"
+#include "pipeline/rate_limiter.hpp"
 #include "pipeline/worker_pool.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -63,6 +64,7 @@ struct Host::Parts {
   std::shared_ptr<plugins::HostServices> services;
   std::shared_ptr<plugins::PluginRegistry> registry;
   std::shared_ptr<pipeline::ConnectionGuard> guard;
+  std::shared_ptr<pipeline::RateLimiter> limiter;
   std::shared_ptr<pipeline::ConnectorClient> connector;
   std::shared_ptr<matching::ContactCache> contacts;
   std::shared_ptr<pipeline::Processor> processor;
@@ -213,6 +215,11 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
         "plugins", "plugin loaded",
         {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
 
+  // Every CRM request of a connection is paced by what the CRM says about its limits (rate_limiter.hpp).
+  p->limiter = std::make_shared<pipeline::RateLimiter>();
+  p->services->set_http_hook(
+      [limiter = p->limiter](const plugins::CallScope& scope, const sdk::HttpRequest& request,
+                             const plugins::HttpNext& next) { return limiter->around(scope, request, next); });
   p->guard = std::make_shared<pipeline::ConnectionGuard>(
       pipeline::GuardSettings{config.jobs.breaker_failures, config.jobs.breaker_cooldown_ms});
   // Jobs of a connection waiting for re-authorization look again after one breaker cool-down.
@@ -335,7 +342,14 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
       body["status"] = "degraded";
       body["needs_reauthorization"] = std::move(reauthorize);
     }
-    if (auto guarded = p.guard->status(); !guarded.empty()) body["connections"] = std::move(guarded);
+    auto guarded = p.guard->status();
+    // What each CRM said about its limits: window, daily quota left, learned pace.
+    for (auto& [id, limits] : p.limiter->status()) {
+      auto& entry = guarded[id];
+      if (!entry.is_object()) entry = boost::json::object{};
+      entry.as_object()["limits"] = limits;
+    }
+    if (!guarded.empty()) body["connections"] = std::move(guarded);
     return http::Response::json(pending ? 200 : 503, body);
   });
 

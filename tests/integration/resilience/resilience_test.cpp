@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 namespace appconnect::testing {
@@ -135,6 +137,69 @@ TEST(Resilience, AThrottledConnectionWaitsForRetryAfterBeforeCallingAgain) {
   }
   EXPECT_EQ(during, 0) << "CRM calls during the Retry-After window: " << boost::json::serialize(log);
   EXPECT_GT(after, 0);
+}
+
+// A burst against HubSpot's limits: a rolling window of 20 requests per 2 s (described by the
+// X-HubSpot-RateLimit-* headers of every answer) and 3 searches per second (whose 429s carry no headers).
+// The host learns both from the CRM's answers and paces itself: each limit is tripped at most once, and
+// every call is logged once.
+TEST(Resilience, ABurstTripsEachHubSpotLimitAtMostOnce) {
+  TempDir dir("appconnect-burst");
+  std::ifstream in(source_path("tools/crm-sandbox/seeds/hubspot-demo.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto seed = boost::json::parse(text.str()).as_object();
+  seed["rate_limits"] =
+      boost::json::object{{"oauth_ten_secondly", 20}, {"interval_ms", 2000}, {"search_per_second", 3}};
+  const auto seed_path = dir.file("hubspot-seed.json").string();
+  std::ofstream(seed_path) << boost::json::serialize(seed);
+  SandboxOptions options;
+  options.crm = "hubspot";
+  options.seed = seed_path;
+  SandboxProcess sandbox(options);
+  const std::string url = sandbox.base_url();
+  boost::json::object connection{
+      {"id", "hs"},
+      {"tenant", "default"},
+      {"connector", "hubspot"},
+      {"settings", boost::json::object{{"api_base_url", url}, {"oauth_base_url", url}, {"app_base_url", url}}},
+      {"credentials", boost::json::object{{"client_id", "appconnect-demo"},
+                                          {"client_secret", "demo-secret"},
+                                          {"refresh_token", "demo-refresh-token"}}}};
+  auto config = host_config(url);
+  config["connections"] = boost::json::array{connection};
+  HostProcess host(config);
+  constexpr int kCalls = 30;
+  for (int i = 0; i < kCalls; ++i) {
+    auto r = host.post_event(call_event("burst-" + std::to_string(i), "burst-" + std::to_string(i), "+14155550148"));
+    ASSERT_EQ(r.status, 202) << r.body;
+  }
+  for (int i = 0; i < kCalls; ++i) {
+    auto settled = host.wait_settled("burst-" + std::to_string(i), "default", 60s);
+    EXPECT_EQ(str(settled.at("jobs").at(0), "state"), "done") << boost::json::serialize(settled);
+  }
+  // A trip is a 429 more than half a second after the previous one of its limit: requests already on the
+  // wire when the first refusal comes back are refused together.
+  int search_429 = 0, window_429 = 0, calls_created = 0;
+  std::int64_t last_search_429 = 0, last_window_429 = 0;
+  for (const auto& e : sandbox.requests()) {
+    const std::string path = str(e, "path");
+    if (e.at("status").to_number<int>() == 429) {
+      const bool search = path.find("/search") != std::string::npos;
+      auto& last = search ? last_search_429 : last_window_429;
+      if (at_ms(e) - last > 500) ++(search ? search_429 : window_429);
+      last = at_ms(e);
+    }
+    if (str(e, "method") == "POST" && path == "/crm/v3/objects/calls") ++calls_created;
+  }
+  EXPECT_LE(search_429, 1) << "the search limit was tripped again after it was learned";
+  EXPECT_LE(window_429, 1) << "the rolling window was tripped again although every answer describes it";
+  EXPECT_EQ(calls_created, kCalls);
+  // What the host learned is visible.
+  const auto health = http("GET", host.base_url() + "/healthz").json();
+  const auto& limits = health.at("connections").at("hs").at("limits");
+  EXPECT_EQ(limits.at("window").at("max"), 20);
+  EXPECT_TRUE(limits.at("daily").as_object().contains("remaining"));
 }
 
 // A new refresh token from the sandbox's authorization-code flow (what "reconnect" gives an admin).
