@@ -100,7 +100,14 @@ std::mutex& ConnectorClient::refresh_mutex(const std::string& connection_id) {
 }
 
 Result<Done> ConnectorClient::refresh(const std::string& connection_id, const std::string& stale_access_token) {
+  // One refresh per connection at a time: among this process's threads, then among all processes on
+  // the database (PostgreSQL); whoever waited finds the newer token and uses it.
   std::lock_guard single_flight(refresh_mutex(connection_id));
+  return connections_->with_refresh_lock(connection_id,
+                                         [&] { return refresh_locked(connection_id, stale_access_token); });
+}
+
+Result<Done> ConnectorClient::refresh_locked(const std::string& connection_id, const std::string& stale_access_token) {
   auto row = connections_->get(connection_id);
   if (!row) return row.error();
   if (!row.value()) return Error::make(error_code::kNotFound, "no connection '" + connection_id + "'", false);

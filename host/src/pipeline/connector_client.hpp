@@ -1,5 +1,6 @@
 // Calls a connection's plugin with the connection's context, and owns the connection's access token:
-// when the CRM says the token expired, exactly one thread refreshes it (single flight per connection),
+// when the CRM says the token expired, exactly one thread refreshes it (single flight per connection,
+// across processes on PostgreSQL),
 // stores the new token, and every waiting call retries once with it. A token known to expire within
 // a minute is refreshed before the call. A refresh the CRM refuses (revoked refresh token) marks the
 // connection "needs re-authorization" in its settings: its calls are then held (kNeedsReauthorization,
@@ -45,6 +46,8 @@ class ConnectorClient {
 
  private:
   std::mutex& refresh_mutex(const std::string& connection_id);
+  // The refresh itself, under both locks.
+  Result<Done> refresh_locked(const std::string& connection_id, const std::string& stale_access_token);
   static boost::json::object context_of(const store::ConnectionRow& c);
   // The plugin call itself, through the guard.
   Result<boost::json::value> invoke(const plugins::LoadedPlugin& plugin, const store::ConnectionRow& connection,

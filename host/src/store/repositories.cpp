@@ -252,6 +252,20 @@ Result<Done> ConnectionRepository::update_auth(const std::string& id, const boos
   }
 }
 
+Result<Done> ConnectionRepository::with_refresh_lock(const std::string& id, const std::function<Result<Done>()>& work) {
+  if (db_->dialect() != Dialect::kPostgres) return work();
+  try {
+    auto s = db_->session();
+    Transaction tx(*db_, *s); // no in-process write lock on PostgreSQL: other work goes on meanwhile
+    db_->lock_in_transaction(*s, "appconnect.token-refresh", id);
+    auto result = work();
+    tx.commit(); // releases the lock
+    return result;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot take the token refresh lock", ex);
+  }
+}
+
 Result<std::int64_t> ConnectionRepository::reseal_credentials() {
   if (!secrets_) return Error::make(error_code::kBadRequest, "resealing credentials needs a secrets key", false);
   try {

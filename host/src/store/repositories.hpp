@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,11 @@ class ConnectionRepository {
   // Replaces the stored credentials and merges `settings_update` into the settings (token refresh).
   Result<Done> update_auth(const std::string& id, const boost::json::object& credentials,
                            const boost::json::object& settings_update);
+  // Runs `work` holding the connection's token-refresh lock in every process on the database, so hosts
+  // sharing a PostgreSQL database refresh a connection's token one at a time and the later ones find the
+  // new token instead of spending (or, with rotating refresh tokens, invalidating) another. A PostgreSQL
+  // advisory lock in its own transaction; on SQLite, which one process owns, it just runs `work`.
+  Result<Done> with_refresh_lock(const std::string& id, const std::function<Result<Done>()>& work);
 
   // Seals again, with the box's current key, every stored credential that is not sealed with it yet:
   // plaintext from before encryption, or values under an older key (key rotation). Each row is

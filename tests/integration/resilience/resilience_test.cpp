@@ -1,6 +1,7 @@
 // A host against a CRM that goes away, throttles, or revokes the host's authorization: events are
 // accepted and wait on disk, the host stops hammering the CRM (circuit breaker, Retry-After), nothing
 // is failed or dropped, and everything is logged once the CRM is usable again.
+#include "support/pg_cluster.hpp"
 #include "support/testing.hpp"
 
 #include <appconnect/time.hpp>
@@ -200,6 +201,37 @@ TEST(Resilience, ABurstTripsEachHubSpotLimitAtMostOnce) {
   const auto& limits = health.at("connections").at("hs").at("limits");
   EXPECT_EQ(limits.at("window").at("max"), 20);
   EXPECT_TRUE(limits.at("daily").as_object().contains("remaining"));
+}
+
+// Two hosts on one PostgreSQL database, and the CRM's access token expires while both have work: the
+// token is refreshed once for both (a cross-process lock; the second host finds the new token), which
+// matters because Salesforce can rotate refresh tokens: a second refresh with the old one would fail.
+TEST(Resilience, TwoHostsOnPostgresRefreshAnExpiredTokenOnce) {
+  SandboxProcess sandbox(SandboxOptions{});
+  sandbox.configure({{"refresh_token_rotation", true}});
+  auto config = host_config(sandbox.base_url());
+  config["database"] = shared_pg_cluster().create_database("refresh_single_flight");
+  HostProcess first(config);
+  HostProcess second(config);
+  ASSERT_FALSE(posted_key(first, "warm", "warm").empty());
+  first.wait_settled("warm");
+  sandbox.expire_tokens();
+  // Slow answers: both hosts' first calls come back 401 at about the same time and both want to refresh.
+  sandbox.configure({{"latency_ms", 300}});
+  sandbox.clear_requests();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(posted_key(first, "a-" + std::to_string(i), "a-" + std::to_string(i)).empty());
+    ASSERT_FALSE(posted_key(second, "b-" + std::to_string(i), "b-" + std::to_string(i)).empty());
+  }
+  for (int i = 0; i < 10; ++i)
+    for (const char* prefix : {"a-", "b-"}) {
+      auto settled = first.wait_settled(prefix + std::to_string(i), "default", 30s);
+      EXPECT_EQ(str(settled.at("jobs").at(0), "state"), "done") << boost::json::serialize(settled);
+    }
+  int token_requests = 0;
+  for (const auto& e : sandbox.requests())
+    if (str(e, "path") == "/services/oauth2/token") ++token_requests;
+  EXPECT_EQ(token_requests, 1);
 }
 
 // A new refresh token from the sandbox's authorization-code flow (what "reconnect" gives an admin).
