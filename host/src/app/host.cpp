@@ -310,6 +310,10 @@ int Host::port() const {
   return p_->port;
 }
 
+std::vector<std::pair<std::string, std::string>> Host::routes() const {
+  return make_routes(*p_)->list(); // a throwaway table: building it only wires handlers
+}
+
 std::string Host::base_url() const {
   auto listen = config::parse_listen(p_->config.listen);
   std::string host = listen ? listen.value().first : "127.0.0.1";

@@ -21,6 +21,8 @@ class Host {
 
   int port() const;
   std::string base_url() const;
+  // The HTTP routes the host serves, as (method, pattern).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // The wired components; public only so the route table in host.cpp can reach them.
   struct Parts;

@@ -53,10 +53,13 @@ class Router {
   void add(std::string method, std::string pattern, Handler handler);
   // 404 for an unknown path, 405 for a known path with another method.
   Response dispatch(Request& request) const;
+  // Every route as (method, pattern), in the order added: docs/api/openapi.yaml is checked against it.
+  std::vector<std::pair<std::string, std::string>> list() const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
   };
