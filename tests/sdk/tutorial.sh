@@ -3,9 +3,9 @@
 # `appconnect plugin new acme`, an out-of-tree build, appconnect-plugin-check against the generic
 # sandbox, the plugin installed into the PACKAGED host (the tree integration_sdk.Packages extracted from
 # the .deb), a call event posted, and the call found as an activity in the sandbox.
-# Arguments: <packages dir (from packages.sh)> <source dir>
+# Arguments: <packages dir (from packages.sh)>
 set -euo pipefail
-pkgs="$1" source="$2"
+pkgs="$1"
 root="$pkgs/root"             # the extracted .deb packages: usr/bin, usr/lib/appconnect/plugins, usr/include, ...
 [ -x "$root/usr/bin/appconnect" ] || { echo "run integration_sdk.Packages first" >&2; exit 1; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/appconnect-tutorial-XXXXXX")"
@@ -28,8 +28,8 @@ cmake --build acme/build >/dev/null
 [ -f acme/build/acme.so ] && [ -f acme/build/acme.manifest.json ]
 
 # 3. The generic sandbox and the conformance check, as the tutorial runs them.
-appconnect-crm-sandbox --crm generic --seed "$source/tools/crm-sandbox/seeds/generic-demo.json" \
-  --listen 127.0.0.1:0 --port-file sandbox.port >sandbox.log 2>&1 &
+# No --seed, exactly as `plugin new` prints it: the generic sandbox serves its built-in demo data.
+appconnect-crm-sandbox --crm generic --listen 127.0.0.1:0 --port-file sandbox.port >sandbox.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s sandbox.port ] && break; sleep 0.1; done
 sandbox="http://127.0.0.1:$(cat sandbox.port)"

@@ -95,8 +95,12 @@ void GenericEmulator::reset() {
   next_id_ = 1;
 }
 
-void GenericEmulator::load_seed(const json::value& seed) {
-  if (seed.is_null()) return;
+// seeds/generic-demo.json, embedded at build time (tools/crm-sandbox/CMakeLists.txt).
+extern const char kDefaultSeed[];
+
+void GenericEmulator::load_seed(const json::value& given) {
+  // Without --seed the demo data is served: the plugin template's first run needs its client and users.
+  const json::value seed = given.is_null() ? json::parse(kDefaultSeed) : given;
   if (!seed.is_object()) throw std::runtime_error("generic seed must be a JSON object");
   const auto& o = seed.get_object();
   auto list = [&](const char* key) -> const json::array* {

@@ -6,7 +6,8 @@
 // Shape: bearer-token auth, JSON bodies, errors as {"error":{"code","message"}}; contacts searched by
 // phone, activities (call, sms, fax, voicemail) created, patched, read and found by external id, users,
 // and an OAuth 2 authorization-code / refresh-token endpoint pair. Faults and latency come from the
-// framework's knobs like every other emulator.
+// framework's knobs like every other emulator. Started without --seed it serves seeds/generic-demo.json
+// (embedded at build time).
 #pragma once
 
 #include "framework/emulator.hpp"
