@@ -27,7 +27,7 @@ python3 -c "
 import socket, time
 s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
 open('port', 'w').write(str(s.getsockname()[1]))
-time.sleep(120)" &
+time.sleep(120)" >/dev/null 2>&1 &
 listener=$!
 for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
 port="$(cat port)"
