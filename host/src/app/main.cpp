@@ -1,4 +1,6 @@
 // The `appconnect` command: `serve` runs the host; the other subcommands administer it.
+#include "app/cli_doctor.hpp"
+#include "app/cli_plugin_new.hpp"
 #include "app/host.hpp"
 #include "audit/audit_log.hpp"
 #include "common/log.hpp"
@@ -58,6 +60,12 @@ Commands:
   secrets rotate --new-key-file FILE [--config FILE | --database URL]
         Re-encrypt every connection credential with the key in FILE (readable with the configured
         keys); then make FILE the config's secrets_key_file. See docs/security.md for the procedure.
+  plugin new NAME [--dir DIR]
+        Create a plugin project from the SDK template (builds against the installed SDK, written
+        against the generic sandbox CRM, passes appconnect-plugin-check). See docs/plugin-guide/tutorial.md.
+  doctor [--config FILE] [--json]
+        Check a deployment: config, data directory, database and migrations, secrets key, plugins, and
+        whether each connection's URLs accept connections. Exit 1 when a check fails.
   version
         Print the product name and version.
   help
@@ -484,6 +492,8 @@ int main(int argc, char** argv) {
     std::cout << APPCONNECT_PRODUCT_NAME << " " << APPCONNECT_VERSION << "\n";
     return 0;
   }
+  if (command == "plugin") return appconnect::app::plugin_command(argc, argv); // plugin new NAME [--dir D]
+  if (command == "doctor") return appconnect::app::doctor_command(argc, argv); // doctor [--config F] [--json]
   std::string error;
   auto args = parse_args(argc, argv, 2, error);
   if (!args) return usage_error(error);

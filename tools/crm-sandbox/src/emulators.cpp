@@ -2,6 +2,7 @@
 // and add a line to kEmulators.
 #include "framework/emulator.hpp"
 
+#include "generic/generic_emulator.hpp"
 #include "hubspot/hubspot_emulator.hpp"
 #include "salesforce/salesforce_emulator.hpp"
 #include "zoho/zoho_emulator.hpp"
@@ -24,6 +25,9 @@ const Entry kEmulators[] = {
     {"zoho", [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> { return std::make_unique<zoho::ZohoEmulator>(c); }},
     {"hubspot",
      [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> { return std::make_unique<hubspot::HubSpotEmulator>(c); }},
+    // Not a vendor: the documented API the plugin template is written against (docs/plugin-guide/generic-sandbox.md).
+    {"generic",
+     [](SandboxContext& c) -> std::unique_ptr<CrmEmulator> { return std::make_unique<generic::GenericEmulator>(c); }},
 };
 } // namespace
 
