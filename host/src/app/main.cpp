@@ -1,4 +1,5 @@
 // The `appconnect` command: `serve` runs the host; the other subcommands administer it.
+#include "app/cli_admin.hpp"
 #include "app/host.hpp"
 #include "audit/audit_log.hpp"
 #include "common/log.hpp"
@@ -58,6 +59,10 @@ Commands:
   secrets rotate --new-key-file FILE [--config FILE | --database URL]
         Re-encrypt every connection credential with the key in FILE (readable with the configured
         keys); then make FILE the config's secrets_key_file. See docs/security.md for the procedure.
+  tokens create|list|revoke, tenants list|create, connections list|create|enable|disable
+        Manage API tokens, tenants and connections through a running host's admin API (--url, --token,
+        --json); `tokens create --offline --data-dir DIR` mints the first token directly in the database.
+        `appconnect tokens` alone prints the details.
   version
         Print the product name and version.
   help
@@ -484,6 +489,7 @@ int main(int argc, char** argv) {
     std::cout << APPCONNECT_PRODUCT_NAME << " " << APPCONNECT_VERSION << "\n";
     return 0;
   }
+  if (appconnect::app::is_admin_cli_command(command)) return appconnect::app::admin_cli(argc, argv);
   std::string error;
   auto args = parse_args(argc, argv, 2, error);
   if (!args) return usage_error(error);
