@@ -72,7 +72,8 @@ class AdminApi : public ::testing::Test {
                                {"connector", "salesforce"},
                                {"enabled", false},
                                {"settings", json::object{{"login_url", "http://127.0.0.1:9"}}},
-                               {"credentials", json::object{{"client_id", "appconnect-demo"}, {"client_secret", "cs-" + std::string(tenant)}}}});
+                               {"credentials", json::object{{"client_id", "appconnect-demo"},
+                                                            {"client_secret", "cs-" + std::string(tenant)}}}});
       ASSERT_EQ(r.status, 201) << r.body;
     }
     // Unresolved items straight into the store: two of acme (agents 101 and 202), one of globex.
@@ -145,31 +146,45 @@ TEST_F(AdminApi, EveryRouteAnswersEveryRoleAsDocumented) {
       {"GET", "/v1/admin/tenants", none, {401, 403, 200, 200, 200}},
       {"POST", "/v1/admin/tenants", json::object{{"id", "initech"}}, {401, 403, 403, 403, 201}},
       {"GET", "/v1/admin/tenants/acme", none, {401, 403, 404, 200, 200}},
-      {"PATCH", "/v1/admin/tenants/acme", json::object{{"settings", json::object{{"time_zone", "UTC"}}}},
+      {"PATCH",
+       "/v1/admin/tenants/acme",
+       json::object{{"settings", json::object{{"time_zone", "UTC"}}}},
        {401, 403, 404, 200, 200}},
       {"GET", "/v1/admin/tenants/acme/settings/versions", none, {401, 403, 404, 200, 200}},
       {"POST", "/v1/admin/tenants/acme/settings/rollback", json::object{{"version", 1}}, {401, 403, 404, 200, 200}},
       {"GET", "/v1/admin/connections?tenant=acme", none, {401, 403, 404, 200, 200}},
-      {"POST", "/v1/admin/connections", json::object{{"id", "c-new"}, {"tenant", "acme"}, {"connector", "salesforce"}},
+      {"POST",
+       "/v1/admin/connections",
+       json::object{{"id", "c-new"}, {"tenant", "acme"}, {"connector", "salesforce"}},
        {401, 403, 404, 201, 409}},
       {"GET", "/v1/admin/connections/c-acme", none, {401, 403, 404, 200, 200}},
-      {"PATCH", "/v1/admin/connections/c-acme", json::object{{"settings", json::object{{"note", "x"}}}},
+      {"PATCH",
+       "/v1/admin/connections/c-acme",
+       json::object{{"settings", json::object{{"note", "x"}}}},
        {401, 403, 404, 200, 200}},
       {"GET", "/v1/admin/connections/c-acme/settings/versions", none, {401, 403, 404, 200, 200}},
-      {"POST", "/v1/admin/connections/c-acme/settings/rollback", json::object{{"version", 1}},
+      {"POST",
+       "/v1/admin/connections/c-acme/settings/rollback",
+       json::object{{"version", 1}},
        {401, 403, 404, 200, 200}},
       {"POST", "/v1/admin/connections/c-acme/oauth/start", none, {401, 403, 404, 200, 200}},
       {"DELETE", "/v1/admin/connections/c-new", none, {401, 403, 404, 200, 404}},
       {"GET", "/v1/admin/tokens?tenant=acme", none, {401, 403, 404, 200, 200}},
-      {"POST", "/v1/admin/tokens", json::object{{"name", "more"}, {"role", "rep"}, {"tenant", "acme"}, {"agent", "7"}},
+      {"POST",
+       "/v1/admin/tokens",
+       json::object{{"name", "more"}, {"role", "rep"}, {"tenant", "acme"}, {"agent", "7"}},
        {401, 403, 404, 201, 201}},
       {"DELETE", "/v1/admin/tokens/" + victim_id, none, {401, 403, 404, 200, 409}},
       {"GET", "/v1/admin/unresolved?tenant=acme", none, {401, 200, 404, 200, 200}},
       {"GET", "/v1/admin/unresolved/" + i101 + "?tenant=acme", none, {401, 200, 404, 200, 200}},
       {"GET", "/v1/admin/unresolved/" + i202 + "?tenant=acme", none, {401, 404, 404, 200, 200}},
-      {"POST", "/v1/admin/unresolved/rerun", json::object{{"tenant", "acme"}, {"ids", json::array{}}},
+      {"POST",
+       "/v1/admin/unresolved/rerun",
+       json::object{{"tenant", "acme"}, {"ids", json::array{}}},
        {401, 403, 404, 200, 200}},
-      {"POST", "/v1/admin/rules/simulate", json::object{{"tenant", "acme"}, {"events", json::array{"nope"}}},
+      {"POST",
+       "/v1/admin/rules/simulate",
+       json::object{{"tenant", "acme"}, {"events", json::array{"nope"}}},
        {401, 403, 404, 422, 422}},
       {"GET", "/v1/admin/audit?tenant=acme", none, {401, 403, 404, 200, 200}},
       {"GET", "/v1/admin/audit/export?tenant=acme", none, {401, 403, 404, 200, 200}},
@@ -179,7 +194,9 @@ TEST_F(AdminApi, EveryRouteAnswersEveryRoleAsDocumented) {
       {"GET", "/v1/admin/webhooks/inbox?tenant=acme", none, {401, 403, 404, 200, 200}},
       {"GET", "/v1/admin/me/settings", none, {401, 200, 200, 200, 422}},
       {"PUT", "/v1/admin/me/settings", json::object{{"settings", json::object{}}}, {401, 200, 422, 422, 422}},
-      {"POST", "/v1/admin/unresolved/" + i202 + "/resolve", json::object{{"tenant", "acme"}, {"action", "skip"}},
+      {"POST",
+       "/v1/admin/unresolved/" + i202 + "/resolve",
+       json::object{{"tenant", "acme"}, {"action", "skip"}},
        {401, 404, 404, 200, 409}},
   };
   for (const auto& c : cases) {
@@ -219,7 +236,8 @@ TEST_F(AdminApi, ListsAreCutToTheCallersTenant) {
   EXPECT_EQ(str(conns[0], "id"), "c-globex");
   auto tokens = as(kAdminGlobex, "GET", "/v1/admin/tokens");
   ASSERT_EQ(tokens.status, 200);
-  for (const auto& t : tokens.json().at("tokens").as_array()) EXPECT_EQ(str(t, "tenant"), "globex");
+  const auto token_list = tokens.json(); // a named document: iterating a temporary's member would dangle
+  for (const auto& t : token_list.at("tokens").as_array()) EXPECT_EQ(str(t, "tenant"), "globex");
   auto who = as(kRepAcme, "GET", "/v1/admin/whoami");
   EXPECT_EQ(str(who.json(), "role"), "rep");
   EXPECT_EQ(str(who.json(), "tenant"), "acme");
@@ -227,8 +245,7 @@ TEST_F(AdminApi, ListsAreCutToTheCallersTenant) {
 }
 
 TEST_F(AdminApi, TokensAreStoredOnlyAsHashesAndRevocationEndsThem) {
-  auto created = as(kAdminAcme, "POST", "/v1/admin/tokens",
-                    json::object{{"name", "scripted"}, {"role", "admin"}});
+  auto created = as(kAdminAcme, "POST", "/v1/admin/tokens", json::object{{"name", "scripted"}, {"role", "admin"}});
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string token = str(created.json(), "token");
   EXPECT_EQ(token.rfind("act_", 0), 0u);
@@ -240,7 +257,9 @@ TEST_F(AdminApi, TokensAreStoredOnlyAsHashesAndRevocationEndsThem) {
     if (!std::filesystem::exists(path)) continue;
     const auto bytes = file_bytes(path);
     for (int who = 1; who < kWhoCount; ++who)
-      if (tokens_[who].rfind("act_", 0) == 0) EXPECT_EQ(bytes.find(tokens_[who]), std::string::npos) << path;
+      if (tokens_[who].rfind("act_", 0) == 0) {
+        EXPECT_EQ(bytes.find(tokens_[who]), std::string::npos) << path;
+      }
     EXPECT_EQ(bytes.find(token), std::string::npos) << path;
   }
   EXPECT_THAT(file_bytes(host_->dir().file("host.log")), Not(HasSubstr(token)));
@@ -269,7 +288,8 @@ TEST_F(AdminApi, ARepSeesAndResolvesOnlyTheirOwnItemsAndTheAuditNamesThem) {
   auto audit = as(kAdminAcme, "GET", "/v1/admin/audit?limit=1000");
   ASSERT_EQ(audit.status, 200);
   bool credited = false;
-  for (const auto& e : audit.json().at("entries").as_array())
+  const auto entries = audit.json();
+  for (const auto& e : entries.at("entries").as_array())
     if (str(e, "action") == "unresolved.skipped" && str(e, "subject") == std::to_string(item_101_))
       credited = str(e, "actor").rfind("rep:acme-rep-101#tok_", 0) == 0;
   EXPECT_TRUE(credited) << audit.body;
@@ -280,10 +300,11 @@ TEST_F(AdminApi, TenantSettingsAreVersionedAndRollBack) {
                json::object{{"id", "umbrella"}, {"settings", json::object{{"time_zone", "Europe/Berlin"}}}})
                 .status,
             201);
-  ASSERT_EQ(as(kOperator, "PATCH", "/v1/admin/tenants/umbrella",
-               json::object{{"settings", json::object{{"time_zone", "UTC"}, {"logging", json::object{{"kinds", "calls"}}}}}})
-                .status,
-            200);
+  ASSERT_EQ(
+      as(kOperator, "PATCH", "/v1/admin/tenants/umbrella",
+         json::object{{"settings", json::object{{"time_zone", "UTC"}, {"logging", json::object{{"kinds", "calls"}}}}}})
+          .status,
+      200);
   ASSERT_EQ(as(kOperator, "PATCH", "/v1/admin/tenants/umbrella",
                json::object{{"settings", json::object{{"logging", nullptr}}}})
                 .status,
@@ -298,8 +319,8 @@ TEST_F(AdminApi, TenantSettingsAreVersionedAndRollBack) {
   ASSERT_EQ(back.status, 200) << back.body;
   EXPECT_EQ(back.json().at("settings"),
             json::value({{"time_zone", "UTC"}, {"logging", json::object{{"kinds", "calls"}}}}));
-  EXPECT_EQ(as(kOperator, "GET", "/v1/admin/tenants/umbrella/settings/versions").json().at("versions").as_array().size(),
-            4u);
+  EXPECT_EQ(
+      as(kOperator, "GET", "/v1/admin/tenants/umbrella/settings/versions").json().at("versions").as_array().size(), 4u);
   EXPECT_EQ(as(kOperator, "POST", "/v1/admin/tenants/umbrella/settings/rollback", json::object{{"version", 99}}).status,
             404);
 }
@@ -337,13 +358,14 @@ TEST_F(AdminApi, CredentialsAreWriteOnly) {
   EXPECT_EQ(patched.json().at("credentials_set"), json::value(json::array{"client_id"}));
   EXPECT_EQ(patched.json().at("trial_mode"), json::value({{"enabled", true}, {"agent", "101"}}));
   EXPECT_TRUE(patched.json().at("health").as_object().contains("circuit"));
-  EXPECT_EQ(as(kAdminAcme, "POST", "/v1/admin/connections",
-               json::object{{"id", "c-bad"}, {"connector", "no-such-plugin"}})
-                .status,
-            422);
+  EXPECT_EQ(
+      as(kAdminAcme, "POST", "/v1/admin/connections", json::object{{"id", "c-bad"}, {"connector", "no-such-plugin"}})
+          .status,
+      422);
   for (const auto* suffix : {"", "-wal"})
-    if (std::filesystem::exists(db_path().string() + suffix))
+    if (std::filesystem::exists(db_path().string() + suffix)) {
       EXPECT_EQ(file_bytes(db_path().string() + suffix).find("cs-acme"), std::string::npos);
+    }
 }
 
 TEST_F(AdminApi, CliManagesTokensTenantsAndConnections) {
@@ -354,12 +376,12 @@ TEST_F(AdminApi, CliManagesTokensTenantsAndConnections) {
   auto listed = run_cli({"tenants", "list", "--url", url, "--token", op});
   EXPECT_EQ(listed.exit_code, 0);
   EXPECT_THAT(listed.out, HasSubstr("cli-co\tCLI Co"));
-  auto token = run_cli({"tokens", "create", "--name", "cli-admin", "--role", "admin", "--tenant", "cli-co", "--url", url,
-                        "--token", op, "--json"});
+  auto token = run_cli({"tokens", "create", "--name", "cli-admin", "--role", "admin", "--tenant", "cli-co", "--url",
+                        url, "--token", op, "--json"});
   ASSERT_EQ(token.exit_code, 0) << token.err;
   const std::string admin = str(json::parse(token.out), "token");
-  auto conn = run_cli({"connections", "create", "c-cli", "--connector", "salesforce", "--disabled", "--url", url,
-                       "--token", admin});
+  auto conn = run_cli(
+      {"connections", "create", "c-cli", "--connector", "salesforce", "--disabled", "--url", url, "--token", admin});
   ASSERT_EQ(conn.exit_code, 0) << conn.err;
   EXPECT_THAT(conn.out, HasSubstr("c-cli\tcli-co\tsalesforce\tdisabled"));
   auto on = run_cli({"connections", "enable", "c-cli", "--url", url, "--token", admin});

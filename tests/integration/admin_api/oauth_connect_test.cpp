@@ -42,15 +42,12 @@ struct Crm {
 Crm crm_for(const std::string& crm, const std::string& url) {
   if (crm == "salesforce")
     return {json::object{{"login_url", url}},
-            json::object{{"client_id", "appconnect-demo"}, {"client_secret", "demo-secret"}},
-            "Lead"};
+            json::object{{"client_id", "appconnect-demo"}, {"client_secret", "demo-secret"}}, "Lead"};
   if (crm == "hubspot")
     return {json::object{{"api_base_url", url}, {"oauth_base_url", url}, {"app_base_url", url}},
-            json::object{{"client_id", "appconnect-demo"}, {"client_secret", "demo-secret"}},
-            "contact"};
+            json::object{{"client_id", "appconnect-demo"}, {"client_secret", "demo-secret"}}, "contact"};
   return {json::object{{"accounts_url", url}, {"api_domain", url}},
-          json::object{{"client_id", "1000.APPCONNECTDEMO"}, {"client_secret", "demo-secret"}},
-          "Leads"};
+          json::object{{"client_id", "1000.APPCONNECTDEMO"}, {"client_secret", "demo-secret"}}, "Leads"};
 }
 
 HttpResult admin(const HostProcess& host, std::string_view method, const std::string& path,
@@ -99,7 +96,8 @@ TEST_P(OAuthConnect, StoresSealedTokensAndTheNextCallIsLogged) {
 
   auto conn = admin(host, "GET", "/v1/admin/connections/c-oauth");
   ASSERT_EQ(conn.status, 200);
-  const auto& set = conn.json().at("credentials_set").as_array();
+  const auto conn_doc = conn.json();
+  const auto& set = conn_doc.at("credentials_set").as_array();
   EXPECT_NE(std::find(set.begin(), set.end(), json::value("access_token")), set.end()) << conn.body;
   EXPECT_EQ(str(conn.json().at("health").at("auth_status"), "state"), "ok");
 
