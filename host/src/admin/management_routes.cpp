@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
+
 namespace appconnect::admin {
 namespace jf = sdk::json_fields;
 using auth::error_response;
