@@ -189,5 +189,51 @@ TEST(TrialMode, OnlyTheTrialAgentsCallsAreLogged) {
   EXPECT_EQ(str(after.at("jobs").at(0).at("outcome"), "action"), "created") << json::serialize(after);
 }
 
+// A rep's own override (here: no notes in the call record) applies to that rep's calls only, from the
+// next job on, and only while the tenant lists the path in rep_overridable.
+TEST(RepOverrides, ApplyToTheRepsOwnCallsOnly) {
+  SandboxProcess sandbox;
+  json::object placeholder{{"enabled", true}, {"type", "Lead"}, {"name_template", "New Lead - {phone}"}};
+  HostProcess host(json::object{
+      {"tenants",
+       json::array{json::object{{"id", "default"},
+                                {"name", "D"},
+                                {"settings", json::object{{"matching", json::object{{"placeholder", placeholder}}},
+                                                          {"rep_overridable", json::array{"logging.fields.notes"}}}}}}},
+      {"connections", json::array{salesforce_connection("sf-rep", "default", sandbox.base_url())}}});
+  auto minted = host.admin("POST", "/v1/admin/tokens",
+                           json::object{{"name", "maria"}, {"role", "rep"}, {"tenant", "default"}, {"agent", "101"}});
+  ASSERT_EQ(minted.status, 201) << minted.body;
+  const std::string rep = str(minted.json(), "token");
+  auto put = http("PUT", host.base_url() + "/v1/admin/me/settings",
+                  json::serialize(json::object{{"settings", json::object{{"logging.fields.notes", false}}}}),
+                  {{"Authorization", "Bearer " + rep}});
+  ASSERT_EQ(put.status, 200) << put.body;
+
+  auto task_body = [&](const std::string& call_object) {
+    for (const auto& t : sandbox.records("Task"))
+      if (str(t, "CallObject") == call_object) return str(t, "Description");
+    return std::string("<no task>");
+  };
+  ASSERT_EQ(host.post_event(call_event("rep-101", "sess-rep-101", "+14805550144")).status, 202);
+  host.wait_settled("rep-101");
+  auto other = call_event("rep-202", "sess-rep-202", "+14805550155");
+  other.as_object()["agent"] = json::object{{"extension_id", "202"}};
+  ASSERT_EQ(host.post_event(other).status, 202);
+  host.wait_settled("rep-202");
+  EXPECT_THAT(task_body("call:sess-rep-101:101"), ::testing::Not(HasSubstr("Asked about the renewal.")));
+  EXPECT_THAT(task_body("call:sess-rep-101:101"), HasSubstr("Duration"));
+  EXPECT_THAT(task_body("call:sess-rep-202:202"), HasSubstr("Asked about the renewal."));
+
+  // The admin takes the choice back: the rep's stored value stops applying at once.
+  ASSERT_EQ(host.admin("PATCH", "/v1/admin/tenants/default",
+                       json::object{{"settings", json::object{{"rep_overridable", json::array{}}}}})
+                .status,
+            200);
+  ASSERT_EQ(host.post_event(call_event("rep-101-b", "sess-rep-101-b", "+14805550166")).status, 202);
+  host.wait_settled("rep-101-b");
+  EXPECT_THAT(task_body("call:sess-rep-101-b:101"), HasSubstr("Asked about the renewal."));
+}
+
 } // namespace
 } // namespace appconnect::testing
