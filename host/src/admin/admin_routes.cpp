@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 namespace appconnect::admin {
@@ -16,31 +17,25 @@ namespace {
 using http::Request;
 using http::Response;
 
-int status_for(const Error& e) {
-  if (e.code == error_code::kValidation || e.code == error_code::kBadRequest) return 422;
-  if (e.code == error_code::kNotFound) return 404;
-  if (e.code == error_code::kConflict) return 409;
-  if (e.code == error_code::kPermission) return 403;
-  return e.retryable ? 503 : 500;
+using auth::error_response;
+using auth::Principal;
+using auth::Role;
+
+// The tenant a request names (`requested`, may be empty), as the caller may see it; throws nothing,
+// answers the 404 itself through `out` when the tenant is not visible.
+std::optional<std::string> scope_or(const Principal& p, const std::string& requested, Response& out) {
+  auto t = auth::tenant_scope(p, requested);
+  if (!t) {
+    out = error_response(t.error());
+    return std::nullopt;
+  }
+  return t.value();
 }
 
-Response error_response(const Error& e) {
-  return Response::error(status_for(e), e.code, e.message);
-}
-
-// Wraps a handler with the admin token check and JSON body parsing errors.
-http::Handler guarded(const std::shared_ptr<AdminDeps>& d, std::function<Response(const Request&)> inner) {
-  return [d, inner = std::move(inner)](const Request& r) -> Response {
-    if (d->admin_token.empty())
-      return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
-    if (r.header("authorization") != "Bearer " + d->admin_token)
-      return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
-    try {
-      return inner(r);
-    } catch (const jf::FieldError& ex) {
-      return Response::error(422, "validation", ex.what());
-    }
-  };
+// A rep sees an item only while it is open and was taken by them; anyone else of the tenant sees all.
+bool visible_to(const Principal& p, const store::UnresolvedItem& i) {
+  if (p.role != Role::kRep) return true;
+  return !p.agent.empty() && i.agent == p.agent && i.state == "open";
 }
 
 boost::json::object body_object(const Request& r) {
@@ -108,12 +103,18 @@ void complete_pick(boost::json::object& decision, const store::UnresolvedItem& i
         decision["contact_type"] = jf::get_string(c.get_object(), "type");
 }
 
+// Who the decision is credited to: admins and operators may name a person ("by"); a rep is always themself.
+std::string by_of(const Principal& p, const boost::json::object& body) {
+  if (p.role == Role::kRep) return p.actor();
+  return jf::get_string(body, "by", p.actor());
+}
+
 // Appends an admin action to the audit trail. The action has already been applied, so a failure to
 // record it must not turn into an error the client would retry: it is logged loudly instead.
-void record(const AdminDeps& d, const std::string& tenant, const std::string& action, const std::string& subject,
-            boost::json::object detail) {
+void record(const AdminDeps& d, const Principal& who, const std::string& tenant, const std::string& action,
+            const std::string& subject, boost::json::object detail) {
   if (!d.audit) return;
-  auto appended = d.audit->append({tenant, "admin", action, subject, std::move(detail)});
+  auto appended = d.audit->append({tenant, who.actor(), action, subject, std::move(detail)});
   if (!appended)
     log::error("audit", "an admin action could not be recorded in the audit trail",
                {{"action", action}, {"subject", subject}, {"error", appended.error().message}});
@@ -123,14 +124,23 @@ void record(const AdminDeps& d, const std::string& tenant, const std::string& ac
 
 void add_admin_routes(http::Router& router, AdminDeps deps) {
   auto d = std::make_shared<AdminDeps>(std::move(deps));
+  auto guarded = [d](Role least, auth::GuardedHandler inner) { return auth::guard(d->auth, least, std::move(inner)); };
 
-  router.add("GET", "/v1/admin/unresolved", guarded(d, [d](const Request& r) {
+  // Reps get their own open items only, whatever the filters say.
+  router.add("GET", "/v1/admin/unresolved", guarded(Role::kRep, [d](const Request& r, const Principal& p) {
                store::UnresolvedFilter f;
-               f.tenant_id = r.query_param("tenant", "default");
+               Response denied;
+               auto tenant = scope_or(p, r.query_param("tenant"), denied);
+               if (!tenant) return denied;
+               f.tenant_id = *tenant;
                f.state = r.query_param("state", "open");
                if (f.state == "all") f.state.clear();
                f.connection_id = r.query_param("connection");
                f.agent = r.query_param("agent");
+               if (p.role == Role::kRep) {
+                 f.state = "open";
+                 f.agent = p.agent.empty() ? std::string("\n") : p.agent; // a rep without an agent id sees nothing
+               }
                f.kind = r.query_param("kind");
                f.phone_e164 = r.query_param("phone");
                if (const auto age = int_param(r, "older_than_s", 0); age > 0)
@@ -142,6 +152,16 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                if (!items) return error_response(items.error());
                auto total = d->unresolved->count_open(f.tenant_id);
                if (!total) return error_response(total.error());
+               if (p.role == Role::kRep) { // the tenant's total is not a rep's business: count their own
+                 store::UnresolvedFilter own = f;
+                 own.after_id = 0;
+                 own.limit = 1000;
+                 own.created_before_ms = 0;
+                 own.connection_id = own.kind = own.phone_e164 = "";
+                 auto mine = d->unresolved->list(own);
+                 if (!mine) return error_response(mine.error());
+                 total = static_cast<std::int64_t>(mine.value().size());
+               }
                boost::json::array list;
                for (const auto& i : items.value()) list.push_back(item_json(i));
                boost::json::object body{{"items", std::move(list)}, {"open_total", total.value()}};
@@ -151,8 +171,11 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                return Response::json(200, body);
              }));
 
-  router.add("GET", "/v1/admin/unresolved/{id}", guarded(d, [d](const Request& r) {
-               const std::string tenant = r.query_param("tenant", "default");
+  router.add("GET", "/v1/admin/unresolved/{id}", guarded(Role::kRep, [d](const Request& r, const Principal& p) {
+               Response denied;
+               auto scoped = scope_or(p, r.query_param("tenant"), denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                std::int64_t id = 0;
                try {
                  id = std::stoll(r.params.at("id"));
@@ -161,12 +184,13 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                }
                auto item = d->unresolved->get(tenant, id);
                if (!item) return error_response(item.error());
-               if (!item.value()) return Response::error(404, "not_found", "no unresolved item " + std::to_string(id));
+               if (!item.value() || !visible_to(p, *item.value()))
+                 return Response::error(404, "not_found", "no unresolved item " + std::to_string(id));
                return Response::json(200, item_json(*item.value()));
              }));
 
   // Applies one decision to several items; each item succeeds or fails on its own.
-  auto decide_many = [d](const std::string& tenant, const std::vector<std::int64_t>& ids,
+  auto decide_many = [d](const Principal& p, const std::string& tenant, const std::vector<std::int64_t>& ids,
                          const boost::json::object& decision, const std::string& by) {
     boost::json::array results;
     std::int64_t ok = 0;
@@ -175,7 +199,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
       Result<Done> outcome = kDone;
       if (!item) {
         outcome = item.error();
-      } else if (!item.value()) {
+      } else if (!item.value() || !visible_to(p, *item.value())) {
         outcome = Error::make(error_code::kNotFound, "no unresolved item " + std::to_string(id), false);
       } else {
         boost::json::object dec = decision;
@@ -183,7 +207,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
         const bool skip = dec["action"] == "skip";
         outcome = d->unresolved->decide(tenant, id, skip ? "skipped" : "resolved", dec, by);
         if (outcome)
-          record(*d, tenant, skip ? "unresolved.skipped" : "unresolved.resolved", std::to_string(id),
+          record(*d, p, tenant, skip ? "unresolved.skipped" : "unresolved.resolved", std::to_string(id),
                  boost::json::object{{"decision", dec},
                                      {"by", by},
                                      {"connection", item.value()->connection_id},
@@ -204,7 +228,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
     return std::make_pair(ok, results);
   };
 
-  router.add("POST", "/v1/admin/unresolved/{id}/resolve", guarded(d, [d, decide_many](const Request& r) {
+  router.add("POST", "/v1/admin/unresolved/{id}/resolve",
+             guarded(Role::kRep, [d, decide_many](const Request& r, const Principal& p) {
                const auto body = body_object(r);
                std::int64_t id = 0;
                try {
@@ -212,8 +237,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                } catch (...) {
                  return Response::error(404, "not_found", "no unresolved item '" + r.params.at("id") + "'");
                }
-               const std::string tenant = jf::get_string(body, "tenant", r.query_param("tenant", "default"));
-               auto [ok, results] = decide_many(tenant, {id}, decision_from(body), jf::get_string(body, "by", "admin"));
+               Response denied;
+               auto scoped = scope_or(p, jf::get_string(body, "tenant", r.query_param("tenant")), denied);
+               if (!scoped) return denied;
+               auto [ok, results] = decide_many(p, *scoped, {id}, decision_from(body), by_of(p, body));
                if (ok == 1) return Response::json(200, results.at(0));
                const auto& e = results.at(0).at("error");
                const std::string code(e.at("code").as_string());
@@ -223,9 +250,13 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                                       code, std::string(e.at("message").as_string()));
              }));
 
-  router.add("POST", "/v1/admin/unresolved/resolve", guarded(d, [d, decide_many](const Request& r) {
+  router.add("POST", "/v1/admin/unresolved/resolve",
+             guarded(Role::kRep, [d, decide_many](const Request& r, const Principal& p) {
                const auto body = body_object(r);
-               const std::string tenant = jf::get_string(body, "tenant", "default");
+               Response denied;
+               auto scoped = scope_or(p, jf::get_string(body, "tenant"), denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                std::vector<std::int64_t> ids;
                const auto* list = body.if_contains("ids");
                if (list == nullptr || !list->is_array() || list->get_array().empty())
@@ -235,15 +266,18 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                  if (!v.is_int64()) throw jf::FieldError("'ids' must hold item ids (numbers)");
                  ids.push_back(v.get_int64());
                }
-               auto [ok, results] = decide_many(tenant, ids, decision_from(body), jf::get_string(body, "by", "admin"));
+               auto [ok, results] = decide_many(p, tenant, ids, decision_from(body), by_of(p, body));
                return Response::json(200, boost::json::object{{"resolved", ok},
                                                               {"failed", static_cast<std::int64_t>(ids.size()) - ok},
                                                               {"results", std::move(results)}});
              }));
 
-  router.add("POST", "/v1/admin/unresolved/rerun", guarded(d, [d](const Request& r) {
+  router.add("POST", "/v1/admin/unresolved/rerun", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                const auto body = body_object(r);
-               const std::string tenant = jf::get_string(body, "tenant", "default");
+               Response denied;
+               auto scoped = scope_or(p, jf::get_string(body, "tenant"), denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                std::vector<std::int64_t> ids;
                if (jf::get_bool(body, "all")) {
                  store::UnresolvedFilter f;
@@ -270,16 +304,19 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                if (!n) return error_response(n.error());
                boost::json::array id_list;
                for (auto id : ids) id_list.push_back(id);
-               record(*d, tenant, "rules.rerun", jf::get_bool(body, "all") ? "all" : "items",
+               record(*d, p, tenant, "rules.rerun", jf::get_bool(body, "all") ? "all" : "items",
                       boost::json::object{{"items", std::move(id_list)}, {"requeued", n.value()}});
                if (n.value() > 0 && d->wake_workers) d->wake_workers();
                return Response::json(200, boost::json::object{{"requeued", n.value()}});
              }));
 
   // Runs the matching stage for stored events with a candidate rule set; writes nothing to the CRM.
-  router.add("POST", "/v1/admin/rules/simulate", guarded(d, [d](const Request& r) {
+  router.add("POST", "/v1/admin/rules/simulate", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                const auto body = body_object(r);
-               const std::string tenant = jf::get_string(body, "tenant", "default");
+               Response denied;
+               auto scoped = scope_or(p, jf::get_string(body, "tenant"), denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                const std::string connection = jf::get_string(body, "connection");
                const boost::json::object* matching = nullptr;
                if (const auto* m = body.if_contains("matching")) matching = &jf::as_object(*m, "matching");
@@ -325,10 +362,17 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
              }));
 
   // The audit trail, oldest first, in pages: ?tenant=T (optional) &after=POS &limit=N.
-  router.add("GET", "/v1/admin/audit", guarded(d, [d](const Request& r) {
+  // Operators read every tenant's entries (or one, with ?tenant=); admins only their own tenant's.
+  router.add("GET", "/v1/admin/audit", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
                audit::ListFilter f;
                f.tenant = r.query_param("tenant");
+               if (!p.is_operator()) {
+                 Response denied;
+                 auto scoped = scope_or(p, f.tenant, denied);
+                 if (!scoped) return denied;
+                 f.tenant = *scoped;
+               }
                f.after = int_param(r, "after", 0);
                f.limit = int_param(r, "limit", 100);
                if (f.limit < 1 || f.limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
@@ -345,12 +389,19 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
              }));
 
   // JSON Lines: ?tenant=T &from=POS &to=POS (both inclusive, optional).
-  router.add("GET", "/v1/admin/audit/export", guarded(d, [d](const Request& r) {
+  router.add("GET", "/v1/admin/audit/export", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
+               std::string tenant = r.query_param("tenant");
+               if (!p.is_operator()) {
+                 Response denied;
+                 auto scoped = scope_or(p, tenant, denied);
+                 if (!scoped) return denied;
+                 tenant = *scoped;
+               }
                const auto from = int_param(r, "from", 1), to = int_param(r, "to", 0);
                if (from < 0 || to < 0) throw jf::FieldError("'from' and 'to' must not be negative");
                std::ostringstream out;
-               auto written = d->audit->export_jsonl(out, from, to, r.query_param("tenant"));
+               auto written = d->audit->export_jsonl(out, from, to, tenant);
                if (!written) return error_response(written.error());
                Response response;
                response.status = 200;
@@ -359,8 +410,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                return response;
              }));
 
-  // Walks the whole chain; 200 either way, "intact" says the verdict.
-  router.add("POST", "/v1/admin/audit/verify", guarded(d, [d](const Request&) {
+  // Walks the whole chain (every tenant's entries: operators only); 200 either way, "intact" says the verdict.
+  router.add("POST", "/v1/admin/audit/verify", guarded(Role::kOperator, [d](const Request&, const Principal&) {
                if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
                auto report = d->audit->verify();
                if (!report) return error_response(report.error());

@@ -1,8 +1,10 @@
-// The admin HTTP API (/v1/admin/...): the unresolved queue, the rules simulation and the audit trail. Every route needs
-// "Authorization: Bearer <admin token>"; without a configured token the admin API refuses everything.
+// The admin HTTP API (/v1/admin/...): the unresolved queue, the rules simulation and the audit trail. Every route
+// goes through auth::guard (auth/authenticator.hpp): reps may list and resolve their own open items; the rest needs
+// an admin of the tenant or an operator; verifying the whole chain needs an operator.
 #pragma once
 
 #include "audit/audit_log.hpp"
+#include "auth/authenticator.hpp"
 #include "http/server.hpp"
 #include "matching/contact_cache.hpp"
 #include "pipeline/processor.hpp"
@@ -16,14 +18,15 @@
 namespace appconnect::admin {
 
 struct AdminDeps {
-  std::string admin_token;
+  std::shared_ptr<const auth::Authenticator> auth;
   std::shared_ptr<store::UnresolvedRepository> unresolved;
   std::shared_ptr<store::EventRepository> events;
   std::shared_ptr<store::JobRepository> jobs;
   std::shared_ptr<pipeline::Processor> processor;
   std::shared_ptr<matching::ContactCache> contacts; // re-running rules must see the CRM as it is now
   std::function<void()> wake_workers;
-  // Every admin action that changes something is appended here (actor "admin"); null: not recorded.
+  // Every admin action that changes something is appended here (actor: the caller's token, auth::Principal::actor());
+  // null: not recorded.
   std::shared_ptr<audit::AuditLog> audit;
 };
 

@@ -1,5 +1,7 @@
 #include "admin/job_routes.hpp"
 
+#include "common/log.hpp"
+
 #include <boost/json.hpp>
 
 #include <optional>
@@ -53,20 +55,11 @@ boost::json::object job_json(const store::JobRow& j) {
 
 void add_job_routes(http::Router& router, JobRoutesDeps deps) {
   auto d = std::make_shared<JobRoutesDeps>(std::move(deps));
-  // The admin token check, as in admin_routes.cpp.
-  auto guarded = [d](std::function<Response(const Request&)> inner) -> http::Handler {
-    return [d, inner = std::move(inner)](const Request& r) -> Response {
-      if (d->admin_token.empty())
-        return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
-      if (r.header("authorization") != "Bearer " + d->admin_token)
-        return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
-      return inner(r);
-    };
-  };
+  auto guarded = [d](auth::GuardedHandler inner) { return auth::guard(d->auth, auth::Role::kAdmin, std::move(inner)); };
   auto job_id = [](const Request& r) { return whole_number(r.params.at("id")); };
 
   router.add(
-      "GET", "/v1/admin/jobs", guarded([d](const Request& r) {
+      "GET", "/v1/admin/jobs", guarded([d](const Request& r, const auth::Principal& p) {
         static const std::set<std::string> kStates{"pending", "running", "done", "unresolved", "failed", "discarded"};
         const std::string state = r.query_param("state", "failed");
         if (!kStates.count(state))
@@ -76,9 +69,15 @@ void add_job_routes(http::Router& router, JobRoutesDeps deps) {
         const auto limit = r.int_param("limit", 50);
         if (!after || !limit || *after < 0 || *limit < 1 || *limit > 1000)
           return Response::error(422, "validation", "'after' must be a job id and 'limit' a number from 1 to 1000");
-        auto jobs = d->jobs->list_in_state(state, *after, *limit);
+        std::string tenant = r.query_param("tenant");
+        if (!p.is_operator() || !tenant.empty()) {
+          auto scoped = auth::tenant_scope(p, tenant);
+          if (!scoped) return auth::error_response(scoped.error());
+          tenant = scoped.value();
+        }
+        auto jobs = d->jobs->list_in_state(state, *after, *limit, tenant);
         if (!jobs) return error_response(jobs.error());
-        auto total = d->jobs->count_in_state(state);
+        auto total = d->jobs->count_in_state(state, tenant);
         if (!total) return error_response(total.error());
         boost::json::array list;
         for (const auto& j : jobs.value()) list.push_back(job_json(j));
@@ -89,22 +88,36 @@ void add_job_routes(http::Router& router, JobRoutesDeps deps) {
         return Response::json(200, body);
       }));
 
-  router.add("GET", "/v1/admin/jobs/{id}", guarded([d, job_id](const Request& r) {
+  router.add("GET", "/v1/admin/jobs/{id}", guarded([d, job_id](const Request& r, const auth::Principal& p) {
                const auto id = job_id(r);
                if (!id) return Response::error(404, "not_found", "no job '" + r.params.at("id") + "'");
                auto job = d->jobs->get(*id);
                if (!job) return error_response(job.error());
-               if (!job.value()) return Response::error(404, "not_found", "no job " + std::to_string(*id));
+               if (!job.value() || !p.sees_tenant(job.value()->tenant_id))
+                 return Response::error(404, "not_found", "no job " + std::to_string(*id));
                return Response::json(200, job_json(*job.value()));
              }));
 
   // Both actions answer with the job as it is afterwards.
   auto act = [d, job_id](bool retry) {
-    return [d, job_id, retry](const Request& r) {
+    return [d, job_id, retry](const Request& r, const auth::Principal& p) {
       const auto id = job_id(r);
       if (!id) return Response::error(404, "not_found", "no job '" + r.params.at("id") + "'");
+      // Another tenant's job is answered exactly like a job that does not exist.
+      auto before = d->jobs->get(*id);
+      if (!before) return error_response(before.error());
+      if (!before.value() || !p.sees_tenant(before.value()->tenant_id))
+        return Response::error(404, "not_found", "no job " + std::to_string(*id));
       auto changed = retry ? d->jobs->retry_failed(*id) : d->jobs->discard_failed(*id);
       if (!changed) return error_response(changed.error());
+      if (d->audit) {
+        auto recorded =
+            d->audit->append({before.value()->tenant_id, p.actor(), retry ? "job.retried" : "job.discarded",
+                              std::to_string(*id), boost::json::object{{"connection", before.value()->connection_id}}});
+        if (!recorded) // the change is made: a client retry would not help, so it is logged loudly instead
+          log::error("audit", "an admin action could not be recorded in the audit trail",
+                     {{"job", *id}, {"error", recorded.error().message}});
+      }
       if (retry && d->wake_workers) d->wake_workers();
       auto job = d->jobs->get(*id);
       if (!job || !job.value()) return Response::json(200, boost::json::object{{"id", *id}});

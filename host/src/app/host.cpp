@@ -2,7 +2,9 @@
 
 #include "admin/admin_routes.hpp"
 #include "admin/job_routes.hpp"
+#include "admin/management_routes.hpp"
 #include "audit/audit_log.hpp"
+#include "auth/authenticator.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
 #include "httpclient/http_client.hpp"
@@ -19,6 +21,7 @@
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/webhook_routes.hpp"
 #include "security/secret_box.hpp"
+#include "store/admin_repositories.hpp"
 #include "store/database.hpp"
 #include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
@@ -406,12 +409,21 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                                                          {"jobs", std::move(list)}});
   });
   auto* workers = p.workers.get();
-  admin::add_admin_routes(*router, admin::AdminDeps{p.config.admin_token, p.unresolved, p.events, p.jobs, p.processor,
-                                                    p.contacts, [workers] { workers->notify(); }, p.audit});
+  // One authenticator for every admin route (auth/authenticator.hpp); admin_token is the bootstrap operator.
+  auto tokens = std::make_shared<auth::TokenRepository>(p.db);
+  auto authn = std::make_shared<const auth::Authenticator>(p.config.admin_token, tokens);
+  admin::add_admin_routes(*router, admin::AdminDeps{authn, p.unresolved, p.events, p.jobs, p.processor, p.contacts,
+                                                    [workers] { workers->notify(); }, p.audit});
   ringcentral::add_ringcentral_routes(
-      *router, ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db),
-                                        p.config.admin_token});
-  admin::add_job_routes(*router, admin::JobRoutesDeps{p.config.admin_token, p.jobs, [workers] { workers->notify(); }});
+      *router,
+      ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db), authn});
+  admin::add_job_routes(*router, admin::JobRoutesDeps{authn, p.jobs, [workers] { workers->notify(); }, p.audit});
+  auto management = std::make_shared<const admin::ManagementDeps>(admin::ManagementDeps{
+      authn, tokens, p.tenants, p.connections, p.jobs, std::make_shared<store::SettingsVersionRepository>(p.db),
+      std::make_shared<store::OAuthStateRepository>(p.db), p.registry, p.connector, p.guard, p.audit,
+      p.secrets != nullptr});
+  admin::add_management_routes(*router, management);
+  admin::add_connection_routes(*router, management);
   return router;
 }
 

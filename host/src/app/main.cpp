@@ -1,4 +1,5 @@
 // The `appconnect` command: `serve` runs the host; the other subcommands administer it.
+#include "app/cli_admin.hpp"
 #include "app/cli_doctor.hpp"
 #include "app/cli_plugin_new.hpp"
 #include "app/host.hpp"
@@ -66,6 +67,10 @@ Commands:
   doctor [--config FILE] [--json]
         Check a deployment: config, data directory, database and migrations, secrets key, plugins, and
         whether each connection's URLs accept connections. Exit 1 when a check fails.
+  tokens create|list|revoke, tenants list|create, connections list|create|enable|disable
+        Manage API tokens, tenants and connections through a running host's admin API (--url, --token,
+        --json); `tokens create --offline --data-dir DIR` mints the first token directly in the database.
+        `appconnect tokens` alone prints the details.
   version
         Print the product name and version.
   help
@@ -494,6 +499,7 @@ int main(int argc, char** argv) {
   }
   if (command == "plugin") return appconnect::app::plugin_command(argc, argv); // plugin new NAME [--dir D]
   if (command == "doctor") return appconnect::app::doctor_command(argc, argv); // doctor [--config F] [--json]
+  if (appconnect::app::is_admin_cli_command(command)) return appconnect::app::admin_cli(argc, argv);
   std::string error;
   auto args = parse_args(argc, argv, 2, error);
   if (!args) return usage_error(error);

@@ -169,6 +169,15 @@ Result<Done> ConnectorClient::refresh_locked(const std::string& connection_id, c
   return kDone;
 }
 
+Result<boost::json::value> ConnectorClient::grant(const store::ConnectionRow& connection, std::string_view operation,
+                                                  const boost::json::value& request) {
+  const plugins::LoadedPlugin* plugin = registry_->find(connection.connector);
+  if (plugin == nullptr)
+    return Error::make(error_code::kNotFound, "no loaded plugin has the id '" + connection.connector + "'", false);
+  plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
+  return plugin->invoke(operation, request, context_of(connection), scope);
+}
+
 Result<boost::json::value> ConnectorClient::call(const std::string& connection_id, std::string_view operation,
                                                  const boost::json::value& request) {
   for (int attempt = 0;; ++attempt) {

@@ -41,6 +41,12 @@ class ConnectorClient {
   // The plugin serving a connection, or an error saying why there is none (unknown connector, disabled).
   Result<const plugins::LoadedPlugin*> plugin_for(const store::ConnectionRow& connection) const;
 
+  // Runs an OAuth grant operation (oauth_authorize_url, oauth_exchange_code) for a connection that may
+  // have no token yet: no token refresh, no circuit breaker (a consent page is not the CRM's API), and
+  // a disabled connection may be connected before it is enabled.
+  Result<boost::json::value> grant(const store::ConnectionRow& connection, std::string_view operation,
+                                   const boost::json::value& request);
+
   // Refreshes the connection's access token now (if the plugin supports OAuth refresh).
   Result<Done> refresh(const std::string& connection_id, const std::string& stale_access_token);
 

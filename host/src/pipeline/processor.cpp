@@ -6,6 +6,7 @@
 #include "matching/policy.hpp"
 #include "pipeline/compose.hpp"
 #include "pipeline/conversation.hpp"
+#include "settings/overrides.hpp"
 
 #include <appconnect/types.hpp>
 
@@ -89,6 +90,7 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
     return Error::make(error_code::kNotFound, "connection '" + job.connection_id + "' is gone", false);
   boost::json::object tenant_settings;
   if (auto t = d.tenants->get(event.value().tenant_id); t && t.value()) tenant_settings = t.value()->settings;
+  settings::apply_rep_overrides(tenant_settings, {event.value().agent.extension_id, event.value().agent.email});
   boost::json::object connection_settings = connection.value()->settings;
   if (policy_override != nullptr) {
     tenant_settings["matching"] = *policy_override;
@@ -312,6 +314,9 @@ JobOutcome Processor::process(const store::JobRow& job) {
   if (!loaded) return failed(loaded.error());
   Context& c = loaded.value();
 
+  // Trial mode: the connection logs only its trial agent's communications (settings/overrides.hpp).
+  if (settings::trial_skips(c.connection.settings, {c.event.agent.extension_id, c.event.agent.email}))
+    return done("skipped", {{"reason", "trial_mode"}});
   if (auto why = matching::skip_reason(c.policy, c.event, c.phone)) return done("skipped", {{"reason", *why}});
 
   auto conversation = load_conversation(d_, c);

@@ -125,17 +125,15 @@ Response receive(const WebhookDeps& d, const Request& r) {
                                           {"skipped", std::move(skipped)}});
 }
 
-Response list_inbox(const WebhookDeps& d, const Request& r) {
-  if (d.admin_token.empty())
-    return Response::error(401, "unauthorized", "the admin API is disabled: no admin token is configured");
-  if (!same_secret(r.header("authorization"), "Bearer " + d.admin_token))
-    return Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <admin token>' is required");
+Response list_inbox(const WebhookDeps& d, const Request& r, const auth::Principal& p) {
+  auto tenant = auth::tenant_scope(p, r.query_param("tenant"));
+  if (!tenant) return auth::error_response(tenant.error());
   const auto after_param = r.int_param("after", 0), limit_param = r.int_param("limit", 50);
   if (!after_param || !limit_param)
     return Response::error(422, "validation", "'after' and 'limit' must be whole numbers");
   const std::int64_t after = *after_param, limit = *limit_param;
   if (limit < 1 || limit > 1000) return Response::error(422, "validation", "'limit' must be between 1 and 1000");
-  auto rows = d.inbox->list(r.query_param("tenant", "default"), r.query_param("source"), after, limit);
+  auto rows = d.inbox->list(tenant.value(), r.query_param("source"), after, limit);
   if (!rows) return Response::error(503, rows.error().code, rows.error().message);
   json::array items;
   for (const auto& row : rows.value()) {
@@ -159,7 +157,9 @@ Response list_inbox(const WebhookDeps& d, const Request& r) {
 void add_ringcentral_routes(http::Router& router, WebhookDeps deps) {
   auto d = std::make_shared<WebhookDeps>(std::move(deps));
   router.add("POST", "/v1/webhooks/ringcentral", [d](const Request& r) { return receive(*d, r); });
-  router.add("GET", "/v1/admin/webhooks/inbox", [d](const Request& r) { return list_inbox(*d, r); });
+  router.add("GET", "/v1/admin/webhooks/inbox",
+             auth::guard(d->auth, auth::Role::kAdmin,
+                         [d](const Request& r, const auth::Principal& p) { return list_inbox(*d, r, p); }));
 }
 
 } // namespace appconnect::ringcentral

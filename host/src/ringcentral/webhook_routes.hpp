@@ -7,6 +7,7 @@
 // 404 unknown tenant; 422 authentic but nothing we can map (the body is kept in the webhook inbox).
 #pragma once
 
+#include "auth/authenticator.hpp"
 #include "http/server.hpp"
 #include "ingest/ingest_service.hpp"
 #include "store/repositories.hpp"
@@ -21,7 +22,7 @@ struct WebhookDeps {
   std::shared_ptr<store::TenantRepository> tenants;
   std::shared_ptr<ingest::IngestService> ingest;
   std::shared_ptr<store::WebhookInboxRepository> inbox;
-  std::string admin_token; // guards the inbox listing, like the rest of /v1/admin
+  std::shared_ptr<const auth::Authenticator> auth; // guards the inbox listing (admins of the tenant, operators)
 };
 
 void add_ringcentral_routes(http::Router& router, WebhookDeps deps);

@@ -154,6 +154,41 @@ const std::vector<Migration>& migrations() {
            R"(INSERT INTO audit_head (id, position, hash) VALUES (1, 0, ''))",
        },
        {}},
+      {6,
+       "admin auth: hashed API tokens, OAuth connect states, settings versions",
+       {
+           // Only the SHA-256 of a token is stored (docs/security.md); tenant_id is NULL for operators.
+           R"(CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                tenant_id TEXT,
+                agent TEXT NOT NULL DEFAULT '',
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT,
+                revoked_at BIGINT))",
+           R"(CREATE INDEX api_tokens_by_tenant ON api_tokens(tenant_id, id))",
+           // One row per started OAuth connect; the state itself is a secret, so only its hash is kept.
+           R"(CREATE TABLE oauth_states (
+                state_hash TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL))",
+           R"(CREATE TABLE settings_versions (
+                scope TEXT NOT NULL,
+                id TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                settings TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at_ms BIGINT NOT NULL,
+                PRIMARY KEY (scope, id, version)))",
+       },
+       {}},
   };
   return kAll;
 }

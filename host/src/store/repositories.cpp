@@ -318,6 +318,54 @@ Result<Done> ConnectionRepository::scrub_released_space() {
   }
 }
 
+Result<Done> ConnectionRepository::update(const std::string& id, const std::optional<boost::json::object>& settings,
+                                          const std::optional<boost::json::object>& credentials,
+                                          std::optional<bool> enabled) {
+  try {
+    auto s = db_->session();
+    std::string key = id;
+    std::int64_t at = now_ms();
+    Transaction tx(*db_, *s);
+    std::vector<std::string> found;
+    *s << db_->sql("SELECT id FROM connections WHERE id = ?"), use(key), into(found), now;
+    if (found.empty()) return Error::make(error_code::kNotFound, "no connection '" + id + "'", false);
+    if (settings) {
+      std::string text = text_of(*settings);
+      *s << db_->sql("UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?"), use(text), use(at), use(key),
+          now;
+    }
+    if (credentials) {
+      std::string text = encode_credentials(id, *credentials);
+      *s << db_->sql("UPDATE connections SET credentials = ?, updated_at = ? WHERE id = ?"), use(text), use(at),
+          use(key), now;
+    }
+    if (enabled) {
+      int on = *enabled ? 1 : 0;
+      *s << db_->sql("UPDATE connections SET enabled = ?, updated_at = ? WHERE id = ?"), use(on), use(at), use(key),
+          now;
+    }
+    tx.commit();
+    return kDone;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot update connection", ex);
+  }
+}
+
+Result<bool> ConnectionRepository::remove(const std::string& id) {
+  try {
+    auto s = db_->session();
+    std::string key = id;
+    Transaction tx(*db_, *s);
+    Poco::Data::Statement del(*s);
+    del << db_->sql("DELETE FROM connections WHERE id = ?"), use(key);
+    const bool removed = del.execute() == 1;
+    tx.commit();
+    return removed;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot delete connection", ex);
+  }
+}
+
 Result<bool> ConnectionRepository::any_credentials() {
   try {
     auto s = db_->session();
@@ -658,14 +706,20 @@ Result<Done> JobRepository::renew(std::int64_t job_id, const Lease& lease, std::
 }
 
 Result<std::vector<JobRow>> JobRepository::list_in_state(const std::string& state, std::int64_t after_id,
-                                                         std::int64_t limit) {
+                                                         std::int64_t limit, const std::string& tenant_id) {
   try {
     auto s = db_->session();
-    std::string st = state;
+    std::string st = state, tenant = tenant_id;
     Poco::Int64 after = after_id, n = limit;
     std::vector<JobTuple> rows;
-    *s << db_->sql(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE state = ? AND id > ? ORDER BY id LIMIT ?"),
-        use(st), use(after), use(n), into(rows), now;
+    if (tenant.empty())
+      *s << db_->sql(std::string("SELECT ") + kJobColumns +
+                     " FROM jobs WHERE state = ? AND id > ? ORDER BY id LIMIT ?"),
+          use(st), use(after), use(n), into(rows), now;
+    else
+      *s << db_->sql(std::string("SELECT ") + kJobColumns +
+                     " FROM jobs WHERE state = ? AND tenant_id = ? AND id > ? ORDER BY id LIMIT ?"),
+          use(st), use(tenant), use(after), use(n), into(rows), now;
     std::vector<JobRow> out;
     for (const auto& r : rows) out.push_back(job_from(r));
     return out;
@@ -743,15 +797,42 @@ Result<std::vector<JobRow>> JobRepository::list_for_event(std::int64_t event_seq
   }
 }
 
-Result<std::int64_t> JobRepository::count_in_state(const std::string& state) {
+Result<std::int64_t> JobRepository::count_in_state(const std::string& state, const std::string& tenant_id) {
   try {
     auto s = db_->session();
-    std::string st = state;
+    std::string st = state, tenant = tenant_id;
     Poco::Int64 n = 0;
-    *s << db_->sql("SELECT COUNT(*) FROM jobs WHERE state = ?"), use(st), into(n), now;
+    if (tenant.empty())
+      *s << db_->sql("SELECT COUNT(*) FROM jobs WHERE state = ?"), use(st), into(n), now;
+    else
+      *s << db_->sql("SELECT COUNT(*) FROM jobs WHERE state = ? AND tenant_id = ?"), use(st), use(tenant), into(n), now;
     return static_cast<std::int64_t>(n);
   } catch (const Poco::Exception& ex) {
     return db_error("cannot count jobs", ex);
+  }
+}
+
+Result<JobRepository::ConnectionActivity> JobRepository::activity(const std::string& connection_id) {
+  try {
+    auto s = db_->session();
+    std::string conn = connection_id;
+    ConnectionActivity a;
+    Poco::Nullable<Poco::Int64> done_at;
+    *s << db_->sql("SELECT MAX(updated_at) FROM jobs WHERE connection_id = ? AND state = 'done'"), use(conn),
+        into(done_at), now;
+    if (!done_at.isNull()) a.last_success_ms = done_at.value();
+    std::vector<Poco::Tuple<std::string, Poco::Int64>> errors;
+    *s << db_->sql(
+        "SELECT last_error, updated_at FROM jobs WHERE connection_id = ? AND last_error IS NOT NULL "
+        "AND last_error <> '' AND state <> 'unresolved' ORDER BY updated_at DESC, id DESC LIMIT 1"),
+        use(conn), into(errors), now;
+    if (!errors.empty()) {
+      a.last_error = errors.front().get<0>();
+      a.last_error_ms = errors.front().get<1>();
+    }
+    return a;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot read the connection's job activity", ex);
   }
 }
 

@@ -81,6 +81,13 @@ class ConnectionRepository {
   // them and a TRUNCATE checkpoint empties the WAL. PostgreSQL: nothing here (old tuple versions stay
   // until VACUUM FULL; docs/security.md).
   Result<Done> scrub_released_space();
+  // Writes only the given columns (the admin API's PATCH), so a token refresh running at the same time
+  // is not overwritten with the credentials read before it. kNotFound when there is no such connection.
+  Result<Done> update(const std::string& id, const std::optional<boost::json::object>& settings,
+                      const std::optional<boost::json::object>& credentials, std::optional<bool> enabled);
+  // Deletes the connection; false when there was none. Its past jobs stay (they name a connection that
+  // is gone and fail if ever retried).
+  Result<bool> remove(const std::string& id);
   // Whether any stored connection holds credentials (anything but an empty plaintext object).
   Result<bool> any_credentials();
 
@@ -188,8 +195,9 @@ class JobRepository {
   // Extends the lease of a job still being worked on to now + lease_ms (heartbeat of long jobs).
   Result<Done> renew(std::int64_t job_id, const Lease& lease, std::int64_t lease_ms);
 
-  // Admin: jobs in a state, oldest first, after `after_id` (keyset paging).
-  Result<std::vector<JobRow>> list_in_state(const std::string& state, std::int64_t after_id, std::int64_t limit);
+  // Admin: jobs in a state, oldest first, after `after_id` (keyset paging); of one tenant unless empty.
+  Result<std::vector<JobRow>> list_in_state(const std::string& state, std::int64_t after_id, std::int64_t limit,
+                                            const std::string& tenant_id = {});
   Result<std::optional<JobRow>> get(std::int64_t job_id);
   // Admin: a failed job runs again now with a fresh retry budget. kNotFound, or kConflict when the job
   // is not failed (it may have been retried or discarded meanwhile).
@@ -198,7 +206,15 @@ class JobRepository {
   Result<Done> discard_failed(std::int64_t job_id);
 
   Result<std::vector<JobRow>> list_for_event(std::int64_t event_seq);
-  Result<std::int64_t> count_in_state(const std::string& state);
+  Result<std::int64_t> count_in_state(const std::string& state, const std::string& tenant_id = {});
+  // What the jobs of one connection say about its health: when a job last completed, and the newest
+  // error a job of it recorded (JSON text, empty if none) with its time.
+  struct ConnectionActivity {
+    std::int64_t last_success_ms = 0;
+    std::string last_error;
+    std::int64_t last_error_ms = 0;
+  };
+  Result<ConnectionActivity> activity(const std::string& connection_id);
 
  private:
   std::shared_ptr<Database> db_;

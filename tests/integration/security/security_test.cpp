@@ -97,7 +97,7 @@ TEST(AuditTrail, AdminResolutionsAreRecordedAndTamperingIsFoundByTheCli) {
     for (const auto& e : entries.at("entries").as_array())
       if (str(e, "action") == "unresolved.resolved") resolved = &e.as_object();
     ASSERT_NE(resolved, nullptr) << audit.body;
-    EXPECT_EQ(str(*resolved, "actor"), "admin");
+    EXPECT_EQ(str(*resolved, "actor"), "operator:admin_token#bootstrap"); // the config token is the bootstrap operator
     EXPECT_EQ(str(*resolved, "subject"), std::to_string(item));
     EXPECT_EQ(resolved->at("detail").at("decision").at("action").as_string(), "pick");
     EXPECT_EQ(resolved->at("detail").at("by").as_string(), "rep-101");
