@@ -46,7 +46,13 @@ Result<boost::json::value> decode_reply(const RawReply& reply, const std::string
       const boost::json::value doc = boost::json::parse(reply.text, ec);
       if (ec) return plugin_fault(id, op, "returned an error document that is not valid JSON: " + ec.message());
       if (!doc.is_object()) return plugin_fault(id, op, "returned an error document that is not a JSON object");
-      Error e = boost::json::value_to<Error>(doc);
+      Error e;
+      try {
+        e = boost::json::value_to<Error>(doc);
+      } catch (const std::exception& ex) {
+        // E.g. a fractional retry_after_ms or a message that is not a string (found by fuzz/plugin_reply).
+        return plugin_fault(id, op, std::string("returned an error document the host cannot read: ") + ex.what());
+      }
       if (!doc.get_object().contains("code"))
         e.code = reply.status == APPCONNECT_STATUS_BAD_REQUEST ? error_code::kBadRequest : error_code::kInternal;
       if (std::find(kKnownErrorCodes.begin(), kKnownErrorCodes.end(), e.code) == kKnownErrorCodes.end()) {
