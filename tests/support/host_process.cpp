@@ -32,10 +32,10 @@ HostProcess::HostProcess(boost::json::object config, std::vector<std::string> ex
   std::vector<std::string> args{"serve", "--config", dir_.file("appconnect.json").string(), "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process_.start(bin_path("appconnect"), args, {}, dir_.file("host.log").string());
-  auto line = process_.wait_for_line(std::regex("listening on (http://\\S+)"), std::chrono::seconds(30));
+  auto line = process_.wait_for_line(std::regex("listening on (https?://\\S+)"), std::chrono::seconds(30));
   if (!line) throw std::runtime_error("the host did not start: " + process_.describe());
   std::smatch m;
-  std::regex_search(*line, m, std::regex("(http://\\S+)"));
+  std::regex_search(*line, m, std::regex("(https?://\\S+)"));
   base_url_ = m[1];
 }
 

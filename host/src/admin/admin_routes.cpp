@@ -1,5 +1,7 @@
 #include "admin/admin_routes.hpp"
 
+#include "admin/request_bodies.hpp"
+
 #include "common/log.hpp"
 
 #include <appconnect/json_fields.hpp>
@@ -39,12 +41,7 @@ bool visible_to(const Principal& p, const store::UnresolvedItem& i) {
 }
 
 boost::json::object body_object(const Request& r) {
-  if (r.body.empty()) return {};
-  boost::system::error_code ec;
-  auto v = boost::json::parse(r.body, ec);
-  if (ec) throw jf::FieldError("the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) throw jf::FieldError("the body must be a JSON object");
-  return std::move(v.get_object());
+  return parse_body_object(r.body);
 }
 
 std::int64_t int_param(const Request& r, const char* name, std::int64_t fallback) {
@@ -75,23 +72,6 @@ boost::json::object item_json(const store::UnresolvedItem& i) {
   if (!i.resolved_by.empty()) o["resolved_by"] = i.resolved_by;
   if (i.resolved_at > 0) o["resolved_at_ms"] = i.resolved_at;
   return o;
-}
-
-// Validates a decision document: pick a candidate, create a contact, or skip.
-boost::json::object decision_from(const boost::json::object& body) {
-  const std::string action = jf::get_string(body, "action");
-  boost::json::object d{{"action", action}};
-  if (action == "pick") {
-    d["contact_id"] = jf::require_string(body, "contact_id");
-    d["contact_type"] = jf::get_string(body, "contact_type");
-  } else if (action == "create") {
-    d["last_name"] = jf::require_string(body, "last_name");
-    d["first_name"] = jf::get_string(body, "first_name");
-    d["contact_type"] = jf::get_string(body, "contact_type");
-  } else if (action != "skip") {
-    throw jf::FieldError("'action' must be pick, create or skip");
-  }
-  return d;
 }
 
 // Fills the record type of a picked contact from the item's candidates when the caller left it out.
@@ -240,7 +220,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                Response denied;
                auto scoped = scope_or(p, jf::get_string(body, "tenant", r.query_param("tenant")), denied);
                if (!scoped) return denied;
-               auto [ok, results] = decide_many(p, *scoped, {id}, decision_from(body), by_of(p, body));
+               auto [ok, results] = decide_many(p, *scoped, {id}, parse_decision(body), by_of(p, body));
                if (ok == 1) return Response::json(200, results.at(0));
                const auto& e = results.at(0).at("error");
                const std::string code(e.at("code").as_string());
@@ -257,16 +237,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                auto scoped = scope_or(p, jf::get_string(body, "tenant"), denied);
                if (!scoped) return denied;
                const std::string tenant = *scoped;
-               std::vector<std::int64_t> ids;
-               const auto* list = body.if_contains("ids");
-               if (list == nullptr || !list->is_array() || list->get_array().empty())
-                 throw jf::FieldError("'ids' must be a non-empty array of item ids");
-               if (list->get_array().size() > 1000) throw jf::FieldError("at most 1000 items per request");
-               for (const auto& v : list->get_array()) {
-                 if (!v.is_int64()) throw jf::FieldError("'ids' must hold item ids (numbers)");
-                 ids.push_back(v.get_int64());
-               }
-               auto [ok, results] = decide_many(p, tenant, ids, decision_from(body), by_of(p, body));
+               const auto ids = parse_item_ids(body);
+               auto [ok, results] = decide_many(p, tenant, ids, parse_decision(body), by_of(p, body));
                return Response::json(200, boost::json::object{{"resolved", ok},
                                                               {"failed", static_cast<std::int64_t>(ids.size()) - ok},
                                                               {"results", std::move(results)}});
@@ -313,15 +285,15 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   // Runs the matching stage for stored events with a candidate rule set; writes nothing to the CRM.
   router.add("POST", "/v1/admin/rules/simulate", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                const auto body = body_object(r);
+               const auto request = parse_simulate(body);
                Response denied;
                auto scoped = scope_or(p, jf::get_string(body, "tenant"), denied);
                if (!scoped) return denied;
                const std::string tenant = *scoped;
-               const std::string connection = jf::get_string(body, "connection");
-               const boost::json::object* matching = nullptr;
-               if (const auto* m = body.if_contains("matching")) matching = &jf::as_object(*m, "matching");
+               const std::string& connection = request.connection;
+               const boost::json::object* matching = request.has_matching ? &request.matching : nullptr;
                std::vector<store::JobRow> jobs;
-               if (jf::get_string(body, "scope") == "unresolved") {
+               if (request.unresolved_scope) {
                  store::UnresolvedFilter f;
                  f.tenant_id = tenant;
                  f.connection_id = connection;
@@ -335,10 +307,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                      if (j.id == i.job_id) jobs.push_back(j);
                  }
                } else {
-                 const auto ids = jf::get_strings(body, "events");
-                 if (ids.empty()) throw jf::FieldError("give 'events' (event ids) or \"scope\": \"unresolved\"");
-                 if (ids.size() > 1000) throw jf::FieldError("at most 1000 events per simulation");
-                 for (const auto& id : ids) {
+                 for (const auto& id : request.events) {
                    auto ev = d->events->get(tenant, id);
                    if (!ev) return error_response(ev.error());
                    if (!ev.value()) throw jf::FieldError("no event '" + id + "' for tenant '" + tenant + "'");

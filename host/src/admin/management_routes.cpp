@@ -50,8 +50,23 @@ Result<std::int64_t> record_version(const ManagementDeps& d, const std::string& 
   return d.versions->record(scope, id, after, actor);
 }
 
+// Tenant settings may hold secrets (ingest_hmac_secret, ringcentral.verification_token): answers say only
+// that they are set, so no secret ever appears in a response body.
+boost::json::object redacted(boost::json::object settings) {
+  for (auto& kv : settings) {
+    const std::string_view key = kv.key();
+    if (key == "ingest_hmac_secret" || key == "verification_token") {
+      if (!kv.value().is_null()) kv.value() = "(set)";
+    } else if (kv.value().is_object()) {
+      kv.value() = redacted(kv.value().get_object());
+    }
+  }
+  return settings;
+}
+
 boost::json::object version_json(const store::SettingsVersion& v) {
-  return boost::json::object{{"version", v.version}, {"settings", v.settings}, {"actor", v.actor}, {"at_ms", v.at_ms}};
+  return boost::json::object{
+      {"version", v.version}, {"settings", redacted(v.settings)}, {"actor", v.actor}, {"at_ms", v.at_ms}};
 }
 
 bool valid_id(const std::string& id) {
@@ -105,8 +120,10 @@ boost::json::object tenant_json(const ManagementDeps& d, const store::TenantRow&
   boost::json::array connections;
   if (auto list = d.connections->list_for_tenant(t.id))
     for (const auto& c : list.value()) connections.push_back(boost::json::string(c.id));
-  return boost::json::object{
-      {"id", t.id}, {"name", t.name}, {"settings", t.settings}, {"connections", std::move(connections)}};
+  return boost::json::object{{"id", t.id},
+                             {"name", t.name},
+                             {"settings", detail::redacted(t.settings)},
+                             {"connections", std::move(connections)}};
 }
 
 // Saves new tenant settings with their version and audit entry; answers the tenant.

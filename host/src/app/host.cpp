@@ -10,9 +10,11 @@
 #include "httpclient/http_client.hpp"
 #include "ingest/event.hpp"
 #include "ingest/ingest_service.hpp"
+#include "ingest/signature.hpp"
 #include "matching/contact_cache.hpp"
 #include "matching/owners.hpp"
 #include "matching/phone.hpp"
+#include "observability/ops_routes.hpp"
 #include "pipeline/connector_client.hpp"
 #include "pipeline/processor.hpp"
 #include "pipeline/rate_limiter.hpp"
@@ -98,6 +100,36 @@ bool authorized(const config::Config& c, const http::Request& r) {
   return r.header("authorization") == "Bearer " + c.ingest_token;
 }
 
+// With an HMAC secret for the event's tenant (tenant setting "ingest_hmac_secret", else the config's),
+// the raw body must carry a valid, fresh X-AppConnect-Signature. nullopt = accepted.
+std::optional<http::Response> signature_refusal(Host::Parts& p, const http::Request& r, const std::string& tenant) {
+  std::string secret = p.config.ingest_hmac_secret;
+  if (auto row = p.tenants->get(tenant); row && row.value())
+    if (const auto* s = row.value()->settings.if_contains("ingest_hmac_secret"); s && s->is_string())
+      secret = std::string(s->get_string());
+  if (secret.empty()) return std::nullopt;
+  const auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  switch (ingest::verify_signature(r.header(ingest::kSignatureHeader), r.body, secret, now_s)) {
+    case ingest::SignatureCheck::kOk:
+      return std::nullopt;
+    case ingest::SignatureCheck::kMissing:
+      return http::Response::error(401, "signature_required",
+                                   "this tenant requires 'X-AppConnect-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 "
+                                   "of \"<t>.<body>\">'");
+    case ingest::SignatureCheck::kMalformed:
+      return http::Response::error(401, "signature_invalid",
+                                   "X-AppConnect-Signature must be 't=<unix seconds>,v1=<hex digest>'");
+    case ingest::SignatureCheck::kExpired:
+      return http::Response::error(401, "signature_expired",
+                                   "the signature's timestamp is more than " +
+                                       std::to_string(ingest::kSignatureToleranceS) + " s from the host's clock");
+    case ingest::SignatureCheck::kMismatch:
+      break;
+  }
+  return http::Response::error(401, "signature_invalid", "the signature does not match the body");
+}
+
 boost::json::value parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
   boost::system::error_code ec;
@@ -118,6 +150,7 @@ Host::~Host() {
 Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   auto p = std::make_unique<Parts>();
   p->config = config;
+  log::set_format(config.log_format == "text" ? log::Format::kText : log::Format::kJson);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec)
@@ -288,6 +321,13 @@ Result<int> Host::start() {
   options.host = listen.value().first;
   options.port = listen.value().second;
   options.max_body_bytes = p_->config.max_body_bytes;
+  options.max_threads = p_->config.http.max_connections;
+  options.max_queued = p_->config.http.max_queued_connections;
+  options.timeout_ms = p_->config.http.timeout_ms;
+  options.keep_alive_timeout_ms = p_->config.http.keep_alive_timeout_ms;
+  options.max_keep_alive_requests = p_->config.http.max_keep_alive_requests;
+  options.tls_cert_file = p_->config.tls.cert_file.string();
+  options.tls_key_file = p_->config.tls.key_file.string();
   p_->server = std::make_unique<http::Server>(make_routes(*p_), options);
   try {
     p_->server->start();
@@ -322,7 +362,7 @@ std::string Host::base_url() const {
   std::string host = listen ? listen.value().first : "127.0.0.1";
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(p_->port);
+  return (p_->config.tls.enabled() ? "https://" : "http://") + host + ":" + std::to_string(p_->port);
 }
 
 namespace {
@@ -365,12 +405,21 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
       return http::Response::error(401, "unauthorized", "a valid 'Authorization: Bearer <ingest token>' is required");
     boost::system::error_code ec;
     auto doc = boost::json::parse(r.body, ec);
+    // The signature is checked before anything else is said about the body (a malformed body from an
+    // unauthenticated sender gets 401, not a parse error).
+    std::string tenant = "default";
+    if (const auto* o = doc.if_object())
+      if (const auto* t = o->if_contains("tenant"); t && t->is_string()) tenant = std::string(t->get_string());
+    if (auto refused = signature_refusal(p, r, tenant)) return *refused;
     if (ec) return http::Response::error(400, "invalid_json", "the body is not valid JSON: " + ec.message());
     auto event = ingest::parse_event(doc, "default");
     if (!event) return error_response(event.error());
+    const log::ScopedContext event_scope("event_id", event.value().event_id);
     auto accepted = p.ingest->accept(event.value());
     if (!accepted) return error_response(accepted.error());
     const auto& a = accepted.value();
+    log::info("ingest", a.duplicate ? "event already stored" : "event accepted",
+              {{"tenant", event.value().tenant_id}, {"seq", a.seq}, {"jobs", a.jobs}});
     return http::Response::json(a.duplicate ? 200 : 202,
                                 boost::json::object{{"status", a.duplicate ? "duplicate" : "accepted"},
                                                     {"id", event.value().event_id},
@@ -408,6 +457,8 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                                                          {"event", parse_or_null(row.value()->payload)},
                                                          {"jobs", std::move(list)}});
   });
+  observability::add_ops_routes(
+      *router, observability::OpsDeps{p.config.metrics_token, p.db, p.jobs, p.connections, p.guard, p.registry});
   auto* workers = p.workers.get();
   // One authenticator for every admin route (auth/authenticator.hpp); admin_token is the bootstrap operator.
   auto tokens = std::make_shared<auth::TokenRepository>(p.db);

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace appconnect::log {
 namespace {
@@ -43,7 +45,48 @@ const char* level_name(Level l) {
   return "info";
 }
 
+std::atomic<int>& format_flag() {
+  static std::atomic<int> f{static_cast<int>(Format::kJson)};
+  return f;
+}
+
+std::vector<std::pair<std::string, std::string>>& context() {
+  thread_local std::vector<std::pair<std::string, std::string>> c;
+  return c;
+}
+
+// key=value, quoting values with spaces, quotes or '=' so a line stays splittable.
+void append_text_field(std::string& out, std::string_view key, const boost::json::value& v) {
+  out.push_back(' ');
+  out.append(key).push_back('=');
+  std::string text = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  if (text.find_first_of(" \t\"=") == std::string::npos && !text.empty()) {
+    out.append(text);
+    return;
+  }
+  out.append(boost::json::serialize(boost::json::value(text)));
+}
+
 } // namespace
+
+void set_format(Format format) {
+  format_flag().store(static_cast<int>(format));
+}
+
+ScopedContext::ScopedContext(std::string key, std::string value) {
+  context().emplace_back(std::move(key), std::move(value));
+}
+
+ScopedContext::~ScopedContext() {
+  context().pop_back();
+}
+
+std::string context_value(std::string_view key) {
+  const auto& c = context();
+  for (auto it = c.rbegin(); it != c.rend(); ++it)
+    if (it->first == key) return it->second;
+  return {};
+}
 
 void set_min_level(Level level) {
   threshold().store(static_cast<int>(level));
@@ -62,8 +105,22 @@ void write(Level level, std::string_view component, std::string_view message, co
   line["level"] = level_name(level);
   line["component"] = component;
   line["msg"] = message;
+  for (const auto& [k, v] : context())
+    if (!fields.contains(k)) line[k] = v; // inner scopes come later and overwrite outer ones
   for (const auto& kv : fields) line[kv.key()] = kv.value();
-  std::string text = boost::json::serialize(line);
+  std::string text;
+  if (format_flag().load(std::memory_order_relaxed) == static_cast<int>(Format::kText)) {
+    text.append(line["ts"].get_string()).push_back(' ');
+    text.append(level_name(level)).push_back(' ');
+    text.append(component).append(": ").append(message);
+    for (const auto& kv : line) {
+      const auto k = kv.key();
+      if (k == "ts" || k == "level" || k == "component" || k == "msg") continue;
+      append_text_field(text, k, kv.value());
+    }
+  } else {
+    text = boost::json::serialize(line);
+  }
   text.push_back('\n');
   // One fwrite per line keeps lines whole when several threads log at once.
   static std::mutex m;

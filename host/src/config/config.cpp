@@ -44,14 +44,19 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
   if (!in) return Error::make(error_code::kNotFound, "cannot read config file " + file.string(), false);
   std::stringstream text;
   text << in.rdbuf();
+  return parse_config_text(text.str(), file, std::move(base));
+}
+
+Result<Config> parse_config_text(std::string_view text, const std::filesystem::path& file, Config base) {
   boost::system::error_code ec;
-  auto doc = boost::json::parse(text.str(), ec);
+  auto doc = boost::json::parse(text, ec);
   if (ec) return Error::make(error_code::kValidation, file.string() + ": invalid JSON: " + ec.message(), false);
   try {
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files"},
+                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files",
+                    "ingest_hmac_secret", "metrics_token", "log_format", "tls", "http"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -73,6 +78,43 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
     c.admin_token = jf::get_string(o, "admin_token", c.admin_token);
     c.max_body_bytes = jf::get_int(o, "max_body_bytes", c.max_body_bytes);
+    if (c.max_body_bytes < 1 || c.max_body_bytes > (1LL << 30))
+      throw jf::FieldError("'max_body_bytes' must be between 1 and 1073741824");
+    c.ingest_hmac_secret = jf::get_string(o, "ingest_hmac_secret", c.ingest_hmac_secret);
+    c.metrics_token = jf::get_string(o, "metrics_token", c.metrics_token);
+    c.log_format = jf::get_string(o, "log_format", c.log_format);
+    if (c.log_format != "json" && c.log_format != "text") throw jf::FieldError("'log_format' must be json or text");
+    if (o.contains("tls")) {
+      const auto tls = object_field(o, "tls");
+      reject_unknown(tls, {"cert_file", "key_file"}, "'tls'");
+      c.tls = {};
+      if (!tls.empty()) {
+        c.tls.cert_file = resolve(jf::require_string(tls, "cert_file"));
+        c.tls.key_file = resolve(jf::require_string(tls, "key_file"));
+      }
+    }
+    if (o.contains("http")) {
+      const auto http = object_field(o, "http");
+      reject_unknown(http,
+                     {"max_connections", "max_queued_connections", "timeout_ms", "keep_alive_timeout_ms",
+                      "max_keep_alive_requests"},
+                     "'http'");
+      auto bounded = [&http](const char* key, std::int64_t current, std::int64_t min, std::int64_t max) {
+        const std::int64_t v = jf::get_int(http, key, current);
+        if (v < min || v > max)
+          throw jf::FieldError("'http." + std::string(key) + "' must be between " + std::to_string(min) + " and " +
+                               std::to_string(max));
+        return v;
+      };
+      auto& h = c.http;
+      h.max_connections = static_cast<int>(bounded("max_connections", h.max_connections, 1, 4096));
+      h.max_queued_connections =
+          static_cast<int>(bounded("max_queued_connections", h.max_queued_connections, 1, 65536));
+      h.timeout_ms = bounded("timeout_ms", h.timeout_ms, 100, 3600000);
+      h.keep_alive_timeout_ms = bounded("keep_alive_timeout_ms", h.keep_alive_timeout_ms, 100, 3600000);
+      h.max_keep_alive_requests =
+          static_cast<int>(bounded("max_keep_alive_requests", h.max_keep_alive_requests, 1, 1000000));
+    }
     if (o.contains("jobs")) {
       const auto jobs = object_field(o, "jobs");
       reject_unknown(jobs,

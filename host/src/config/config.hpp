@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace appconnect::config {
@@ -47,6 +48,22 @@ struct JobsConfig {
   std::int64_t housekeeping_interval_ms = 10 * 60 * 1000;
 };
 
+// The listener ("tls" in the config file): both files set = the host serves HTTPS only.
+struct TlsConfig {
+  std::filesystem::path cert_file; // PEM certificate (chain)
+  std::filesystem::path key_file;  // PEM private key, unencrypted
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
+// Limits of the HTTP listener ("http" in the config file); the body limit is max_body_bytes.
+struct HttpLimits {
+  int max_connections = 64;         // requests handled at once (one thread each)
+  int max_queued_connections = 256; // accepted connections waiting for a thread; more are closed
+  std::int64_t timeout_ms = 30000;  // socket receive/send timeout: a client that stalls is dropped
+  std::int64_t keep_alive_timeout_ms = 10000;
+  int max_keep_alive_requests = 1000;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "data";
@@ -56,6 +73,13 @@ struct Config {
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
   std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled
   std::int64_t max_body_bytes = 1 << 20;
+  // When set, POST /v1/events also requires X-AppConnect-Signature (HMAC-SHA256 of "<t>.<body>"); a
+  // tenant setting "ingest_hmac_secret" overrides it for that tenant's events (docs/events.md).
+  std::string ingest_hmac_secret;
+  std::string metrics_token;       // when set, GET /metrics requires "Authorization: Bearer <token>"
+  std::string log_format = "json"; // "json" (one object per line) | "text" (for a person at a terminal)
+  TlsConfig tls;
+  HttpLimits http;
   JobsConfig jobs;
   // Connection credentials are encrypted with this key (docs/security.md). Empty: the environment
   // variable APPCONNECT_SECRETS_KEY, else no key (then the host refuses to start with credentials).
@@ -73,6 +97,10 @@ Config default_config();
 // Reads a JSON config file over the defaults. Unknown keys are errors (a typo must not silently
 // leave a setting at its default); the error names the key and the file.
 Result<Config> load_config_file(const std::filesystem::path& file, Config base = default_config());
+
+// The same for a config document already read; `file` names it in errors and anchors relative paths.
+Result<Config> parse_config_text(std::string_view text, const std::filesystem::path& file,
+                                 Config base = default_config());
 
 // Parses "HOST:PORT" ("[::1]:8080" for IPv6). Port 0 asks the OS for a free port.
 Result<std::pair<std::string, int>> parse_listen(const std::string& text);

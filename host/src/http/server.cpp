@@ -2,19 +2,26 @@
 
 #include "common/log.hpp"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <mutex>
+#include <random>
 #include <sstream>
 
 namespace appconnect::http {
@@ -38,15 +45,39 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A client's X-Request-Id is kept when it is short and plain (it lands in log lines and headers);
+// otherwise, and when absent, the host makes one.
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
+  return true;
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto bits = rng();
+  for (auto& c : id) {
+    c = kHex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
 class RouterHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   RouterHandler(std::shared_ptr<const Router> router, std::int64_t max_body)
       : router_(std::move(router)), max_body_(max_body) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+    const std::string sent_id = in.get("X-Request-Id", "");
+    const std::string request_id = sane_request_id(sent_id) ? sent_id : new_request_id();
+    const log::ScopedContext request_scope("request_id", request_id);
     Response response;
     try {
-      response = handle(in);
+      response = handle(in, request_id);
     } catch (const std::exception& ex) {
       log::error("http", "handler failed",
                  {{"path", in.getURI().substr(0, in.getURI().find('?'))}, {"error", ex.what()}});
@@ -55,14 +86,16 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.content_type);
     for (const auto& [k, v] : response.headers) out.set(k, v);
+    out.set("X-Request-Id", request_id);
     out.setContentLength(static_cast<std::streamsize>(response.body.size()));
     out.sendBuffer(response.body.data(), response.body.size());
   }
 
  private:
-  Response handle(Poco::Net::HTTPServerRequest& in) {
+  Response handle(Poco::Net::HTTPServerRequest& in, const std::string& request_id) {
     Request req;
     req.method = in.getMethod();
+    req.request_id = request_id;
     Poco::URI uri;
     try {
       uri = Poco::URI(in.getURI());
@@ -199,14 +232,32 @@ Server::~Server() {
 
 void Server::start() {
   Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
-  Poco::Net::ServerSocket socket(address, 256);
+  const bool tls = !options_.tls_cert_file.empty() || !options_.tls_key_file.empty();
+  Poco::Net::ServerSocket socket;
+  if (tls) {
+    static std::once_flag ssl_once;
+    std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
+    // TLS 1.2 or later, the system's default ciphers; clients are not asked for certificates.
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options_.tls_key_file, options_.tls_cert_file, "",
+                               Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4");
+    context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    socket = Poco::Net::SecureServerSocket(address, 256, context);
+  } else {
+    socket = Poco::Net::ServerSocket(address, 256);
+  }
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options_.max_threads);
   params->setMaxQueued(options_.max_queued);
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(options_.timeout_ms * 1000));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(router_, options_.max_body_bytes), socket, params);
+  params->setKeepAliveTimeout(Poco::Timespan(options_.keep_alive_timeout_ms * 1000));
+  params->setMaxKeepAliveRequests(options_.max_keep_alive_requests);
+  threads_ = std::make_unique<Poco::ThreadPool>(2, std::max(2, options_.max_threads));
+  server_ =
+      std::make_unique<Poco::Net::HTTPServer>(new Factory(router_, options_.max_body_bytes), *threads_, socket, params);
   server_->start();
 }
 
@@ -214,6 +265,8 @@ void Server::stop() {
   if (server_) {
     server_->stopAll(true);
     server_.reset();
+    if (threads_) threads_->joinAll();
+    threads_.reset();
   }
 }
 

@@ -14,9 +14,12 @@
 #include <utility>
 #include <vector>
 
-namespace Poco::Net {
+namespace Poco {
+class ThreadPool;
+namespace Net {
 class HTTPServer;
 }
+} // namespace Poco
 
 namespace appconnect::http {
 
@@ -28,6 +31,7 @@ struct Request {
   std::map<std::string, std::string> params;  // from {name} segments of the route
   std::string body;
   std::string remote_address;
+  std::string request_id; // X-Request-Id as sent (when sane) or generated; echoed on the response
 
   std::string header(std::string_view lower_name) const;
   std::string query_param(std::string_view name, std::string_view fallback = {}) const;
@@ -68,11 +72,16 @@ class Router {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080; // 0 = any free port; read it back with Server::port()
-  int max_threads = 16;
-  int max_queued = 256;
+  int port = 8080;      // 0 = any free port; read it back with Server::port()
+  int max_threads = 16; // requests served at once
+  int max_queued = 256; // accepted connections waiting for a thread; beyond that they are closed
   std::int64_t max_body_bytes = 1 << 20;
-  std::int64_t timeout_ms = 30000;
+  std::int64_t timeout_ms = 30000; // socket receive/send timeout
+  std::int64_t keep_alive_timeout_ms = 10000;
+  int max_keep_alive_requests = 1000;
+  // Both set: HTTPS only (PEM files). Loading them fails start() with a Poco exception.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -86,6 +95,7 @@ class Server {
  private:
   std::shared_ptr<const Router> router_;
   ServerOptions options_;
+  std::unique_ptr<Poco::ThreadPool> threads_; // outlives server_: Poco's default pool caps at 16 threads
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "ingest/ingest_service.hpp"
 
 #include "common/time_zone.hpp"
+#include "observability/metrics.hpp"
 
 #include <appconnect/json_fields.hpp>
 #include <appconnect/time.hpp>
@@ -51,6 +52,7 @@ Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
     }
     total.jobs += stored.value().jobs_created;
   }
+  if (!total.duplicate) observability::Metrics::global().event_received(event.tenant_id, event.kind);
   if (total.jobs > 0 && on_new_jobs_) on_new_jobs_();
   return total;
 }

@@ -1,6 +1,7 @@
 #include "pipeline/connector_client.hpp"
 
 #include "common/log.hpp"
+#include "observability/metrics.hpp"
 
 #include <appconnect/types.hpp>
 
@@ -70,7 +71,11 @@ Result<boost::json::value> ConnectorClient::invoke(const plugins::LoadedPlugin& 
     if (!admitted) return admitted.error();
   }
   plugins::CallScope scope{connection.connector, connection.id, connection.tenant_id, wall_ms() + call_timeout_ms_};
+  const auto started = std::chrono::steady_clock::now();
   auto reply = plugin.invoke(operation, request, context_of(connection), scope);
+  observability::Metrics::global().crm_request(
+      connection.connector, operation, connection.id,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (guard_) guard_->record(connection.id, reply ? Result<Done>(kDone) : Result<Done>(reply.error()));
   return reply;
 }

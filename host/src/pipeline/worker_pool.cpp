@@ -1,6 +1,7 @@
 #include "pipeline/worker_pool.hpp"
 
 #include "common/log.hpp"
+#include "observability/metrics.hpp"
 
 #include <boost/json.hpp>
 
@@ -134,6 +135,44 @@ void WorkerPool::run(int index) {
   }
 }
 
+namespace {
+
+// appconnect_jobs_total and friends (observability/metrics.hpp), mirroring the branches of finish().
+void count_outcome(const store::JobRow& job, const JobOutcome& outcome, std::int64_t max_attempts) {
+  auto& m = observability::Metrics::global();
+  using Out = observability::JobOutcome;
+  const auto& code = outcome.error.code;
+  switch (outcome.kind) {
+    case JobOutcome::Kind::kDone: {
+      const auto* action = outcome.detail.if_contains("action");
+      const bool skipped = action != nullptr && action->is_string() && action->get_string() == "skipped";
+      bool placeholder = false;
+      if (const auto* e = outcome.detail.if_contains("explanation"); e && e->is_object())
+        if (const auto* by = e->get_object().if_contains("decided_by"); by && by->is_string())
+          placeholder = by->get_string() == "placeholder";
+      m.job_finished(skipped ? Out::kSkipped : placeholder ? Out::kPlaceholder : Out::kLogged);
+      return;
+    }
+    case JobOutcome::Kind::kUnresolved:
+      m.job_finished(Out::kQueued);
+      return;
+    case JobOutcome::Kind::kRetry:
+      if (code == kThrottled || code == error_code::kRateLimited || code == error_code::kQuotaExhausted)
+        m.rate_limit_wait(job.connection_id);
+      if (held_back(outcome.error)) return;
+      if (job.attempts < max_attempts) {
+        m.retry(job.connection_id);
+        return;
+      }
+      [[fallthrough]];
+    case JobOutcome::Kind::kFailed:
+      m.job_finished(Out::kFailed);
+      return;
+  }
+}
+
+} // namespace
+
 void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
   const boost::json::object ids{
       {"job", job.id}, {"connection", job.connection_id}, {"conversation", job.conversation_key}};
@@ -193,6 +232,7 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
       break;
     }
   }
+  if (saved) count_outcome(job, outcome, policy.max_attempts);
   if (saved) {
     const bool decided = outcome.kind == JobOutcome::Kind::kDone || outcome.kind == JobOutcome::Kind::kUnresolved;
     if (decided && settings_.on_decided) settings_.on_decided(job, outcome);

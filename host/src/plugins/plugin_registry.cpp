@@ -1,6 +1,7 @@
 #include "plugins/plugin_registry.hpp"
 
 #include "common/log.hpp"
+#include "plugins/reply.hpp"
 
 #include <boost/dll/shared_library.hpp>
 #include <boost/json.hpp>
@@ -26,12 +27,6 @@ constexpr std::string_view kComponent = "plugins";
 constexpr std::size_t kMinPluginTableSize = offsetof(appconnect_plugin, shutdown) + sizeof(void (*)(void));
 // The prefix a table must have for its version fields to be readable at all.
 constexpr std::size_t kVersionPrefixSize = offsetof(appconnect_plugin, abi_minor) + sizeof(std::uint16_t);
-
-constexpr std::array<std::string_view, 14> kKnownErrorCodes = {
-    error_code::kAuthExpired, error_code::kAuthRevoked, error_code::kRateLimited, error_code::kQuotaExhausted,
-    error_code::kUnavailable, error_code::kTimeout,     error_code::kTransport,   error_code::kValidation,
-    error_code::kNotFound,    error_code::kPermission,  error_code::kConflict,    error_code::kUnsupported,
-    error_code::kBadRequest,  error_code::kInternal};
 
 std::string abi_text(int major, int minor) {
   return std::to_string(major) + "." + std::to_string(minor);
@@ -81,12 +76,6 @@ struct Reply {
     }
   }
 };
-
-Error plugin_fault(const std::string& id, std::string_view operation, const std::string& what) {
-  std::string message = "plugin '" + id + "' " + what + " (operation '" + std::string(operation) + "')";
-  log::warn(kComponent, message, {{"plugin", id}, {"operation", operation}});
-  return Error::make(error_code::kInternal, std::move(message), false);
-}
 
 // Libraries whose plugin is live in this process (accepted, not yet destroyed), by loader handle, with
 // the file they were accepted from. The dynamic loader hands out one instance per library file, so opening
@@ -195,39 +184,7 @@ Result<boost::json::value> LoadedPlugin::invoke(std::string_view operation, cons
     // Read as a plain int: a raw C plugin may return any value, and only the four defined ones count.
     const int status = static_cast<int>(s.table->invoke(&call, &sink));
 
-    switch (status) {
-      case APPCONNECT_STATUS_OK: {
-        if (!reply.written) return plugin_fault(id, op, "returned OK without a result document");
-        if (reply.lost) return plugin_fault(id, op, "wrote a result document the host could not copy");
-        boost::system::error_code ec;
-        boost::json::value result = boost::json::parse(reply.text, ec);
-        if (ec) return plugin_fault(id, op, "returned a result that is not valid JSON: " + ec.message());
-        return result;
-      }
-      case APPCONNECT_STATUS_UNSUPPORTED:
-        return Error::make(error_code::kUnsupported, "plugin '" + id + "' does not support operation '" + op + "'",
-                           false);
-      case APPCONNECT_STATUS_ERROR:
-      case APPCONNECT_STATUS_BAD_REQUEST: {
-        if (!reply.written || reply.lost) return plugin_fault(id, op, "reported a failure without an error document");
-        boost::system::error_code ec;
-        const boost::json::value doc = boost::json::parse(reply.text, ec);
-        if (ec) return plugin_fault(id, op, "returned an error document that is not valid JSON: " + ec.message());
-        if (!doc.is_object()) return plugin_fault(id, op, "returned an error document that is not a JSON object");
-        Error e = boost::json::value_to<Error>(doc);
-        if (!doc.get_object().contains("code"))
-          e.code = status == APPCONNECT_STATUS_BAD_REQUEST ? error_code::kBadRequest : error_code::kInternal;
-        if (std::find(kKnownErrorCodes.begin(), kKnownErrorCodes.end(), e.code) == kKnownErrorCodes.end()) {
-          // The pipeline's retry rules key on the code, so only the SDK's codes may pass through.
-          e.message = "[" + e.code + "] " + e.message;
-          e.code = error_code::kInternal;
-        }
-        if (e.message.empty()) e.message = "plugin '" + id + "' failed operation '" + op + "' (" + e.code + ")";
-        return e;
-      }
-      default:
-        return plugin_fault(id, op, "returned unknown status " + std::to_string(status));
-    }
+    return decode_reply(RawReply{status, reply.written, reply.lost, reply.text}, id, op);
   } catch (const std::exception& ex) {
     return plugin_fault(id, operation, std::string("call failed in the host: ") + ex.what());
   } catch (...) {

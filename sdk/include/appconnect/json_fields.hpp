@@ -43,8 +43,12 @@ inline std::int64_t get_int(const boost::json::object& o, std::string_view key, 
   const auto* p = o.if_contains(key);
   if (p == nullptr || p->is_null()) return fallback;
   if (p->is_int64()) return p->get_int64();
-  if (p->is_uint64()) return static_cast<std::int64_t>(p->get_uint64());
-  if (p->is_double()) return static_cast<std::int64_t>(p->get_double());
+  // Out-of-range numbers are refused: converting them would wrap (uint64) or be undefined (double).
+  if (p->is_uint64() && p->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(p->get_uint64());
+  if (p->is_double() && p->get_double() >= -9223372036854775808.0 && p->get_double() < 9223372036854775808.0)
+    return static_cast<std::int64_t>(p->get_double());
+  if (p->is_number()) throw FieldError("field '" + std::string(key) + "' is out of range");
   throw FieldError("field '" + std::string(key) + "' must be a number");
 }
 

@@ -1,8 +1,10 @@
 // Security end to end over loopback, with the Salesforce sandbox as the CRM and `appconnect serve` as a
 // child process: admin actions land in the audit trail, `appconnect audit verify` finds a row altered
 // with plain SQL, OAuth tokens obtained and refreshed by the host never reach the database files in
-// clear, `appconnect secrets rotate` moves every credential to a new key, and a host with credentials
-// but no key refuses to start.
+// clear, `appconnect secrets rotate` moves every credential to a new key, a host with credentials
+// but no key refuses to start, and no secret of a whole run reaches a log line, an error body or the
+// audit export.
+#include "ingest/signature.hpp"
 #include "security/secret_box.hpp"
 #include "store/database.hpp"
 #include "store/repositories.hpp"
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace Poco::Data::Keywords;
 
@@ -275,6 +278,115 @@ TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
   EXPECT_NE(host.wait_settled("s-3").at("jobs").at(0).at("state").as_string(), "failed");
   auto audit = host.admin("GET", "/v1/admin/audit");
   EXPECT_THAT(audit.body, HasSubstr("secrets.rotated"));
+}
+
+// Every secret a host knows - CRM client secret and tokens (including the ones it obtained by refreshing),
+// the ingest, admin and metrics tokens, the HMAC secret and the encryption key - is searched for in
+// everything the run wrote or answered: the host's log, each response body (errors included) and the
+// audit export.
+TEST(Secrets, NoSecretReachesTheLogErrorBodiesOrTheAuditExport) {
+  SandboxProcess sandbox;
+  sandbox.configure({{"refresh_token_rotation", true}});
+  const auto data = TempDir("appconnect-scan-data");
+  const auto key_file = data.file("secrets.key");
+  const std::string key_text = security::SecretKey::generate().to_base64();
+  std::ofstream(key_file) << key_text << "\n";
+  std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string ingest_token = "ingest-token-5b1f0c";
+  const std::string hmac_secret = "hmac-secret-93ad27";
+  const std::string metrics_token = "metrics-token-c0ffee";
+  HostProcess host(boost::json::object{
+      {"data_dir", data.str()},
+      {"secrets_key_file", key_file.string()},
+      {"ingest_token", ingest_token},
+      {"ingest_hmac_secret", hmac_secret},
+      {"metrics_token", metrics_token},
+      {"connections", boost::json::array{salesforce_connection("sf-1", "default", sandbox.base_url())}}});
+  std::vector<std::string> bodies; // every answer the run got
+  auto keep = [&bodies](HttpResult r) {
+    bodies.push_back(r.body);
+    for (const auto& [k, v] : r.headers) bodies.push_back(k + ": " + v);
+    return r;
+  };
+  const std::string events_url = host.base_url() + "/v1/events";
+  auto post_signed = [&](const boost::json::value& event) {
+    const std::string body = boost::json::serialize(event);
+    const auto t =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return keep(http("POST", events_url, body,
+                     {{"Authorization", "Bearer " + ingest_token},
+                      {"X-AppConnect-Signature", ingest::signature_header(hmac_secret, t, body)}}));
+  };
+  auto read = [&](const std::string& path, const std::string& token) {
+    return keep(http("GET", host.base_url() + path, {}, {{"Authorization", "Bearer " + token}}));
+  };
+
+  auto wait_done = [&](const std::string& id) {
+    std::string last;
+    for (int i = 0; i < 100; ++i) {
+      last = read("/v1/events/" + id, ingest_token).body;
+      if (last.find("\"state\":\"done\"") != std::string::npos) return last;
+      std::this_thread::sleep_for(100ms);
+    }
+    return last;
+  };
+  ASSERT_EQ(post_signed(call_event("scan-1", "s-scan-1", "+14155550132")).status, 202);
+  const auto first = wait_done("scan-1");
+  ASSERT_THAT(first, HasSubstr("\"state\":\"done\""));
+  // Every access token dies; the next call refreshes, and the CRM rotates the refresh token.
+  sandbox.expire_tokens();
+  ASSERT_EQ(post_signed(call_event("scan-2", "s-scan-2", "+14155550132")).status, 202);
+  const auto second = wait_done("scan-2");
+  ASSERT_THAT(second, HasSubstr("\"state\":\"done\""));
+
+  // Refusals and errors, each of which could be tempted to quote what it compared against.
+  const std::string body = boost::json::serialize(call_event("scan-3", "s-scan-3", "+14155550132"));
+  EXPECT_EQ(keep(http("POST", events_url, body)).status, 401);
+  EXPECT_EQ(keep(http("POST", events_url, body, {{"Authorization", "Bearer " + ingest_token + "x"}})).status, 401);
+  EXPECT_EQ(keep(http("POST", events_url, body,
+                      {{"Authorization", "Bearer " + ingest_token}, {"X-AppConnect-Signature", "t=1,v1=00"}}))
+                .status,
+            401);
+  EXPECT_EQ(keep(http("POST", events_url, "{not json",
+                      {{"Authorization", "Bearer " + ingest_token},
+                       {"X-AppConnect-Signature", ingest::signature_header(hmac_secret, 1, "{not json")}}))
+                .status,
+            401);
+  EXPECT_EQ(read("/v1/admin/audit", host.admin_token() + "x").status, 401);
+  EXPECT_EQ(read("/metrics", ingest_token).status, 401);
+  EXPECT_EQ(keep(host.admin("POST", "/v1/admin/unresolved/resolve", boost::json::object{{"ids", "all"}})).status, 422);
+  EXPECT_EQ(read("/metrics", metrics_token).status, 200);
+  read("/healthz", "");
+  read("/readyz", "");
+  read("/v1/admin/jobs", host.admin_token());
+  const auto audit = read("/v1/admin/audit/export", host.admin_token());
+  ASSERT_EQ(audit.status, 200);
+  ASSERT_THAT(audit.body, HasSubstr("connection.credentials_changed")) << "the export is not what it should be";
+
+  // The tokens the host obtained, read back through the store with the key.
+  std::vector<std::string> secrets{"demo-secret", "demo-refresh-token", ingest_token, hmac_secret,
+                                   metrics_token, host.admin_token(),   key_text};
+  {
+    auto box = std::make_shared<const security::SecretBox>(security::SecretKey::from_file(key_file).value());
+    auto db = store::Database::open("sqlite:" + data.file("appconnect.db").string(), 1);
+    ASSERT_TRUE(db);
+    auto row = store::ConnectionRepository(db.value(), box).get("sf-1");
+    ASSERT_TRUE(row && row.value());
+    for (const char* k : {"access_token", "refresh_token"}) {
+      const std::string v = str(row.value()->credentials, k);
+      ASSERT_FALSE(v.empty()) << k;
+      secrets.push_back(v);
+    }
+    ASSERT_NE(secrets.back(), "demo-refresh-token") << "no refresh happened";
+  }
+  const std::string log = file_bytes(host.dir().file("host.log"));
+  ASSERT_THAT(log, HasSubstr("access token refreshed")) << "the scan would prove nothing without a refresh";
+  ASSERT_GE(bodies.size(), 20u);
+  for (const auto& secret : secrets) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "in the host log: " << secret;
+    EXPECT_EQ(audit.body.find(secret), std::string::npos) << "in the audit export: " << secret;
+    for (const auto& b : bodies) EXPECT_EQ(b.find(secret), std::string::npos) << "in a response: " << b;
+  }
 }
 
 TEST(Secrets, AHostWithCredentialsButNoKeyRefusesToStart) {
