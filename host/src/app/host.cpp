@@ -457,8 +457,8 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
                                                          {"event", parse_or_null(row.value()->payload)},
                                                          {"jobs", std::move(list)}});
   });
-  observability::add_ops_routes(
-      *router, observability::OpsDeps{p.config.metrics_token, p.db, p.jobs, p.connections, p.guard, p.registry});
+  observability::add_ops_routes(*router, observability::OpsDeps{p.config.metrics_token, p.db, p.jobs, p.connections,
+                                                                p.guard, p.registry, p.limiter});
   auto* workers = p.workers.get();
   // One authenticator for every admin route (auth/authenticator.hpp); admin_token is the bootstrap operator.
   auto tokens = std::make_shared<auth::TokenRepository>(p.db);

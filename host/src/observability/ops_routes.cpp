@@ -3,6 +3,7 @@
 #include "observability/metrics.hpp"
 #include "pipeline/connection_guard.hpp"
 #include "pipeline/connector_client.hpp"
+#include "pipeline/rate_limiter.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -52,6 +53,30 @@ void render_gauges(const OpsDeps& d, Exposition& out) {
           open = circuit->get_string() != "closed";
       out.sample("appconnect_circuit_open", {{"connection", c.id}}, open ? 1 : 0);
     }
+  // Daily quotas and windows as the CRMs announce them (rate_limiter.hpp); only connections whose CRM
+  // said something have a sample.
+  if (d.limiter && all) {
+    struct Gauge {
+      const char* name;
+      const char* help;
+      std::optional<std::int64_t> pipeline::ConnectionLimits::*field;
+    };
+    static constexpr Gauge kGauges[] = {
+        {"appconnect_quota_remaining",
+         "Requests left in the CRM's daily quota, as its last answer reported (HubSpot, Salesforce).",
+         &pipeline::ConnectionLimits::daily_remaining},
+        {"appconnect_quota_limit", "The CRM's daily request quota, as its last answer reported.",
+         &pipeline::ConnectionLimits::daily_limit},
+        {"appconnect_rate_window_remaining",
+         "Requests left in the CRM's current rate-limit window, as its last answer reported.",
+         &pipeline::ConnectionLimits::window_remaining}};
+    for (const auto& g : kGauges) {
+      out.family(g.name, "gauge", g.help);
+      for (const auto& c : all.value())
+        if (const auto limits = d.limiter->limits(c.id); limits && (*limits).*g.field)
+          out.sample(g.name, {{"connection", c.id}}, double(*((*limits).*g.field)));
+    }
+  }
 }
 
 } // namespace

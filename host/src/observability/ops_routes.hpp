@@ -14,7 +14,8 @@ class ConnectionRepository;
 } // namespace appconnect::store
 namespace appconnect::pipeline {
 class ConnectionGuard;
-}
+class RateLimiter;
+} // namespace appconnect::pipeline
 namespace appconnect::plugins {
 class PluginRegistry;
 }
@@ -28,6 +29,7 @@ struct OpsDeps {
   std::shared_ptr<store::ConnectionRepository> connections;
   std::shared_ptr<pipeline::ConnectionGuard> guard;
   std::shared_ptr<plugins::PluginRegistry> registry;
+  std::shared_ptr<pipeline::RateLimiter> limiter; // what each CRM said about its limits; may be null
 };
 
 void add_ops_routes(http::Router& router, OpsDeps deps);

@@ -201,6 +201,9 @@ TEST(Resilience, ABurstTripsEachHubSpotLimitAtMostOnce) {
   const auto& limits = health.at("connections").at("hs").at("limits");
   EXPECT_EQ(limits.at("window").at("max"), 20);
   EXPECT_TRUE(limits.at("daily").as_object().contains("remaining"));
+  const auto metrics = http("GET", host.base_url() + "/metrics").body;
+  EXPECT_NE(metrics.find("appconnect_quota_remaining{connection=\"hs\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("appconnect_quota_limit{connection=\"hs\"} 5000000"), std::string::npos) << metrics;
 }
 
 // Two hosts on one PostgreSQL database, and the CRM's access token expires while both have work: the
