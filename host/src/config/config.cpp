@@ -49,10 +49,11 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
   if (ec) return Error::make(error_code::kValidation, file.string() + ": invalid JSON: " + ec.message(), false);
   try {
     const auto& o = jf::as_object(doc, "the config file");
-    reject_unknown(o,
-                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files"},
-                   "the config file");
+    reject_unknown(
+        o,
+        {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token", "max_body_bytes",
+         "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files", "web_dir"},
+        "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
     // Relative paths in a config file are relative to the file, so a config can travel with its data.
@@ -68,6 +69,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, Config base) 
       c.plugin_dirs.clear();
       for (const auto& p : jf::get_strings(o, "plugin_dirs")) c.plugin_dirs.push_back(resolve(p));
     }
+    if (o.contains("web_dir")) c.web_dir = resolve(jf::require_string(o, "web_dir"));
     c.workers = static_cast<int>(jf::get_int(o, "workers", c.workers));
     if (c.workers < 1 || c.workers > 256) throw jf::FieldError("'workers' must be between 1 and 256");
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);
