@@ -233,6 +233,19 @@ function skip() {
   return resolve(targetIds(), { action: 'skip' }, 'Skipped');
 }
 
+// After a CRM or rules change an admin sends items through matching again (admins only).
+async function rerun() {
+  const ids = targetIds();
+  if (!ids.length) return;
+  const body = { ids };
+  if (state.who.role === 'operator') body.tenant = tenantOf();
+  const doc = await api('POST', '/v1/admin/unresolved/rerun', body);
+  queue.selected.clear();
+  await loadQueue();
+  drawQueue(currentView());
+  setStatus(`Rules re-run: ${doc.requeued ?? ids.length} item(s) sent through matching again.`, 'ok');
+}
+
 function drawQueue(view) {
   const groups = groupsOf(queue.items);
   const head = h('div', { class: 'toolbar' },
@@ -240,7 +253,8 @@ function drawQueue(view) {
       (queue.items.length ? ` · showing ${queue.items.length}` : '')),
     h('button', { type: 'button', id: 'queue-prev', disabled: !queue.history.length, onclick: () => pageQueue(-1) }, 'Previous page'),
     h('button', { type: 'button', id: 'queue-next', disabled: queue.next === null || queue.next === undefined, onclick: () => pageQueue(1) }, 'Next page'),
-    h('button', { type: 'button', id: 'queue-skip', onclick: () => skip().catch(fail) }, 'Skip selected'));
+    h('button', { type: 'button', id: 'queue-skip', onclick: () => skip().catch(fail) }, 'Skip selected'),
+    isAdmin() ? h('button', { type: 'button', id: 'queue-rerun', onclick: () => rerun().catch(fail) }, 'Re-run rules on selected') : null);
   const keys = h('details', { class: 'keys' }, h('summary', {}, 'Keyboard'),
     h('p', {}, 'j / k: next / previous item · x: select item · a: select its whole number · ' +
       'p then 1–9: log selected items to that candidate · s: skip selected · n / b: next / previous page'));
@@ -425,8 +439,8 @@ async function renderConnections(view) {
 
 async function patchConnection(id, body, label) {
   await api('PATCH', '/v1/admin/connections/' + encodeURIComponent(id), body);
-  setStatus(`${label}: ${id}.`, 'ok');
   await renderConnections(currentView());
+  setStatus(`${label}: ${id}.`, 'ok');
 }
 
 async function connect(c) {
@@ -461,8 +475,8 @@ async function renderJobs(view) {
 
 async function jobAction(id, action) {
   await api('POST', `/v1/admin/jobs/${id}/${action}`);
-  setStatus(`Job ${id}: ${action === 'retry' ? 'queued again' : 'discarded'}.`, 'ok');
   await renderJobs(currentView());
+  setStatus(`Job ${id}: ${action === 'retry' ? 'queued again' : 'discarded'}.`, 'ok');
 }
 
 // ---------- audit
@@ -558,8 +572,8 @@ async function renderSettings(view) {
     for (const k of Object.keys(t.settings || {})) if (!(k in next)) patch[k] = null;
     try {
       await api('PATCH', '/v1/admin/tenants/' + encodeURIComponent(tenant), { settings: patch });
-      setStatus('Settings saved as a new version.', 'ok');
       await renderSettings(view);
+      setStatus('Settings saved as a new version.', 'ok');
     } catch (err) { fail(err); }
   } }, h('label', { for: 'settings-json' }, `Settings of tenant ${tenant} (JSON)`), editor, h('button', { type: 'submit', class: 'primary' }, 'Save settings'));
 
@@ -569,8 +583,8 @@ async function renderSettings(view) {
     h('td', {}, h('button', { type: 'button', 'aria-label': `Roll back to version ${v.version}`, onclick: async () => {
       try {
         await api('POST', `/v1/admin/tenants/${encodeURIComponent(tenant)}/settings/rollback`, { version: v.version });
-        setStatus(`Rolled back to version ${v.version}.`, 'ok');
         await renderSettings(view);
+        setStatus(`Rolled back to version ${v.version}.`, 'ok');
       } catch (err) { fail(err); }
     } }, 'Roll back'))));
 

@@ -204,8 +204,8 @@ async function signIn(page, token) {
   await page.locator('#who').filter({ hasText: '·' }).waitFor();
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage });
 }
 
 const results = [];
@@ -299,6 +299,21 @@ await scenario('c', 'an admin simulates a rule and rolls a setting back', async 
   await signIn(page, tokens.adminAcme);
   await page.goto(host + '/console#/settings');
   await page.locator('#sim-matching').waitFor();
+  // Change a setting in the editor, then roll it back from the versions list.
+  const editor = page.locator('#settings-json');
+  const before = JSON.parse(await editor.inputValue());
+  await editor.fill(JSON.stringify({ ...before, matching: { rules: ['last_modified'] } }, null, 2));
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('#status', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('#versions tbody tr').nth(1).waitFor();
+  let tenant = await http('GET', host + '/v1/admin/tenants/acme', { token: tokens.adminAcme });
+  check(JSON.stringify(tenant.json.settings.matching.rules) === '["last_modified"]', 'the change was saved');
+  const baseline = await page.locator('#versions tbody tr').last().getAttribute('data-version');
+  await page.getByRole('button', { name: `Roll back to version ${baseline}` }).click();
+  await page.locator('#status', { hasText: `Rolled back to version ${baseline}` }).waitFor();
+  tenant = await http('GET', host + '/v1/admin/tenants/acme', { token: tokens.adminAcme });
+  check(JSON.stringify(tenant.json.settings.matching.rules) === '[]', `after the rollback: ${JSON.stringify(tenant.json.settings)}`);
+  check(JSON.parse(await page.locator('#settings-json').inputValue()).matching.rules.length === 0, 'the editor shows the rolled-back settings');
   // Simulate "type priority: Contact first" on the open queue (rep 102's three contact-or-lead calls).
   await page.locator('#sim-matching').fill(JSON.stringify({ rules: ['type_priority'], type_priority: ['Contact', 'Lead'] }));
   await page.locator('#sim-scope').selectOption('unresolved');
@@ -309,22 +324,7 @@ await scenario('c', 'an admin simulates a rule and rolls a setting back', async 
   check(!/unresolved|queued/.test(counts.map((m) => m[1]).join(' ')), `type priority decides every one: "${summary}"`);
   const queue = await http('GET', host + '/v1/admin/unresolved?limit=1000', { token: tokens.adminAcme });
   check(queue.json.items.length === 3, 'a simulation writes nothing');
-  // Change a setting in the editor, then roll it back from the versions list.
-  const editor = page.locator('#settings-json');
-  const before = JSON.parse(await editor.inputValue());
-  await editor.fill(JSON.stringify({ ...before, matching: { rules: ['last_modified'] } }, null, 2));
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('#status', { hasText: 'Settings saved' }).waitFor();
-  await page.locator('#versions tbody tr').nth(1).waitFor();
-  let tenant = await http('GET', host + '/v1/admin/tenants/acme', { token: tokens.adminAcme });
-  check(JSON.stringify(tenant.json.settings.matching.rules) === '["last_modified"]', 'the change was saved');
   await shot(page, 'settings');
-  const baseline = await page.locator('#versions tbody tr').last().getAttribute('data-version');
-  await page.getByRole('button', { name: `Roll back to version ${baseline}` }).click();
-  await page.locator('#status', { hasText: `Rolled back to version ${baseline}` }).waitFor();
-  tenant = await http('GET', host + '/v1/admin/tenants/acme', { token: tokens.adminAcme });
-  check(JSON.stringify(tenant.json.settings.matching.rules) === '[]', `after the rollback: ${JSON.stringify(tenant.json.settings)}`);
-  check(JSON.parse(await page.locator('#settings-json').inputValue()).matching.rules.length === 0, 'the editor shows the rolled-back settings');
   await page.close();
 });
 
@@ -353,7 +353,7 @@ await scenario('pages', 'every main page renders (dashboard, failed jobs, audit 
   await op.locator('table tbody tr').first().waitFor();
   await op.locator('#verify').click();
   await op.locator('#verify-result', { hasText: 'Chain intact' }).waitFor();
-  await shot(op, 'audit');
+  await shot(op, 'audit', false); // the trail is long: the first screen is enough
   await op.close();
   // Static files: types, 404s as JSON, no way out of the web directory.
   const js = await http('GET', host + '/console/app.js');
