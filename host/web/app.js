@@ -36,6 +36,12 @@ function text(v) {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+// Long JSON stays one line until asked for: a summary that opens to the whole text.
+function long(value, limit = 140) {
+  if (value.length <= limit) return value;
+  return h('details', {}, h('summary', {}, value.slice(0, limit) + '…'), h('pre', {}, value));
+}
+
 function setStatus(message, kind = 'info') {
   const el = document.getElementById('status');
   el.textContent = message || '';
@@ -489,7 +495,7 @@ async function renderAudit(view) {
   const doc = await api('GET', '/v1/admin/audit?' + q);
   const rows = (doc.entries || []).map((e) => h('tr', {},
     h('td', {}, String(e.position)), h('td', {}, when(e.at_ms || e.ts_ms || e.at)), h('td', {}, text(e.actor)),
-    h('td', {}, text(e.action)), h('td', {}, text(e.subject)), h('td', { class: 'detail' }, text(e.detail))));
+    h('td', {}, text(e.action)), h('td', {}, text(e.subject)), h('td', { class: 'detail' }, long(text(e.detail)))));
   const verifyOut = h('p', { id: 'verify-result', role: 'status' });
   const verify = state.who.role === 'operator'
     ? h('button', { type: 'button', id: 'verify', onclick: async () => {
@@ -607,7 +613,7 @@ async function renderSettings(view) {
         h('table', {}, h('caption', {}, 'Simulation, nothing is written'),
           h('thead', {}, h('tr', {}, ['Job', 'Outcome', 'Detail'].map((x) => h('th', { scope: 'col' }, x)))),
           h('tbody', {}, (doc.results || []).map((r) => h('tr', {}, h('td', {}, text(r.job)), h('td', {}, text(r.outcome)),
-            h('td', { class: 'detail' }, JSON.stringify(r.explanation || r.detail || r)))))));
+            h('td', { class: 'detail' }, long(JSON.stringify(r.explanation || r.detail || r))))))));
     } catch (err) { fail(err); }
   } },
   h('label', { for: 'sim-matching' }, 'Matching rules to try (the "matching" settings)'), matching,
