@@ -299,7 +299,7 @@ function drawQueue(view) {
       selectGroupIfNone(g);
       resolve(targetIds(), { action: 'create', last_name: lastName.value.trim(), contact_type: 'Lead' },
         `Lead ${lastName.value.trim()} created`).catch(fail);
-    } }, h('label', { for: 'create-' + gi }, 'Or create a lead named'), lastName, h('button', { type: 'submit' }, 'Create lead'));
+    } }, h('label', { for: 'create-' + gi }, 'Or create a lead for each selected item, named'), lastName, h('button', { type: 'submit' }, 'Create lead'));
     return h('section', { class: 'group card', 'aria-label': 'Number ' + g.phone },
       h('div', { class: 'group-head' },
         h('h2', {}, `${g.phone} · ${g.items.length} item(s)`),

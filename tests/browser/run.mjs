@@ -16,7 +16,7 @@ function arg(name, fallback) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 const build = resolve(arg('--build', join(root, 'build')));
-const only = (arg('--only', 'a,b,c,d,e,pages') || '').split(',');
+const only = (arg('--only', 'a,b,c,d,e,f,pages') || '').split(',');
 const keep = process.argv.includes('--keep');
 const chromiumPath = process.env.APPCONNECT_CHROMIUM || '/usr/bin/chromium';
 
@@ -391,6 +391,31 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   check(js.status === 200 && js.headers.get('content-type').startsWith('text/javascript'), 'app.js is served as JavaScript');
   for (const bad of ['/console/nope.js', '/console/..%2Fappconnect.json', '/console/.hidden'])
     check((await http('GET', host + bad)).status === 404 && (await http('GET', host + bad)).json.error.code === 'not_found', `${bad} must be a JSON 404`);
+});
+
+// The API's "create" decision makes one record per item (POST /v1/admin/unresolved/resolve applies the
+// decision to each item), so three items make three leads of that name; the console says so.
+await scenario('f', 'a rep creates a lead for each queued call of a number', async () => {
+  const page = await newPage('rep 102 create');
+  await signIn(page, tokens.rep102);
+  await page.locator('#queue-total', { hasText: '3 open item(s) for you' }).waitFor();
+  await page.getByLabel('Or create a lead for each selected item, named').fill('Console Lead');
+  await page.getByRole('button', { name: 'Create lead' }).click();
+  await page.locator('#status', { hasText: '3 resolved' }).waitFor({ timeout: 30000 });
+  await page.locator('#queue-empty').waitFor();
+  const leads = await until('the new leads in the sandbox', async () => {
+    const r = await http('GET', sandboxUrl + '/__sandbox/records/Lead');
+    const made = (r.json.records || []).filter((l) => l.LastName === 'Console Lead');
+    return made.length === 3 ? new Set(made.map((l) => l.Id)) : null;
+  });
+  const tasks = await until('3 Tasks on the new lead', async () => {
+    const r = await http('GET', sandboxUrl + '/__sandbox/records/Task');
+    const ours = (r.json.records || []).filter((t) => String(t.CallObject || '').includes('console-d-'));
+    return ours.length === 3 ? ours : null;
+  });
+  check(tasks.every((t) => leads.has(t.WhoId)) && new Set(tasks.map((t) => t.WhoId)).size === 3,
+    `each Task should point at its own new lead: ${tasks.map((t) => t.WhoId).join(',')}`);
+  await page.close();
 });
 
 await context.close();
