@@ -76,8 +76,22 @@ async function api(method, path, body) {
   return doc;
 }
 
+const TENANT_KEY = 'appconnect.tenant';
+
+// Admins and reps work in their token's tenant; an operator picks one (kept for the tab).
 function tenantOf() {
+  if (state.who && state.who.role === 'operator') return sessionStorage.getItem(TENANT_KEY) || 'default';
   return (state.who && state.who.tenant) || 'default';
+}
+
+async function tenantPicker() {
+  const doc = await api('GET', '/v1/admin/tenants');
+  const current = tenantOf();
+  const select = h('select', { id: 'tenant-select', onchange: (e) => {
+    sessionStorage.setItem(TENANT_KEY, e.target.value);
+    route();
+  } }, (doc.tenants || []).map((t) => h('option', { value: t.id, selected: t.id === current }, `${t.name || t.id} (${t.id})`)));
+  return h('span', { class: 'tenant-pick' }, h('label', { for: 'tenant-select' }, 'Tenant'), select);
 }
 
 function isAdmin() {
@@ -105,6 +119,7 @@ function showSignIn(message) {
   document.getElementById('nav').hidden = true;
   document.getElementById('signout').hidden = true;
   document.getElementById('who').textContent = '';
+  document.getElementById('tenant').replaceChildren();
   pageEl = null;
   queueKeys.active = false;
   document.getElementById('view').replaceChildren();
@@ -128,6 +143,14 @@ async function signIn(token) {
   document.getElementById('who').textContent =
     `${who.name || 'token'} · ${who.role}` + (who.tenant ? ` · ${who.tenant}` : '') + (who.agent ? ` · agent ${who.agent}` : '');
   document.getElementById('signout').hidden = false;
+  document.getElementById('tenant').replaceChildren();
+  if (who.role === 'operator') {
+    try {
+      document.getElementById('tenant').append(await tenantPicker());
+    } catch (e) {
+      setStatus('Cannot list tenants: ' + e.message, 'error');
+    }
+  }
   const nav = document.getElementById('nav');
   nav.replaceChildren(...visiblePages().map((p) => h('a', { href: '#/' + p.id, id: 'nav-' + p.id }, p.title)));
   nav.hidden = false;

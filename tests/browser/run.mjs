@@ -380,6 +380,11 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   // The audit chain can only be verified by an operator.
   const op = await newPage('operator');
   await signIn(op, bootstrap);
+  // An operator picks the tenant the pages work on.
+  await op.locator('#tenant-select').selectOption('acme');
+  await op.goto(host + '/console#/connections');
+  await op.locator('section.connection[data-id="sf-acme"]').waitFor();
+  check(!(await op.locator('section.connection[data-id="sf-beta"]').count()), 'the operator sees the picked tenant only');
   await op.goto(host + '/console#/audit');
   await op.locator('table tbody tr').first().waitFor();
   await op.locator('#verify').click();
