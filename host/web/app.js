@@ -434,6 +434,14 @@ async function renderConnections(view) {
   const q = state.who.role === 'operator' ? '?tenant=' + encodeURIComponent(tenantOf()) : '';
   const doc = await api('GET', '/v1/admin/connections' + q);
   const list = doc.connections || [];
+  // What each CRM last said about its limits is on the host's health document (no token needed).
+  let limits = {};
+  try {
+    const health = await fetch('/healthz').then((r) => r.json());
+    limits = health.connections || {};
+  } catch {
+    limits = {};
+  }
   const cards = list.map((c) => {
     const [label, tone] = healthLabel(c);
     const hlt = c.health || {};
@@ -448,6 +456,7 @@ async function renderConnections(view) {
         h('dt', {}, 'Last success'), h('dd', {}, when(hlt.last_success_ms)),
         h('dt', {}, 'Last error'), h('dd', {}, hlt.last_error ? `${text(hlt.last_error)} (${when(hlt.last_error_ms)})` : '—'),
         h('dt', {}, 'Circuit'), h('dd', {}, text(hlt.circuit && hlt.circuit.circuit)),
+        h('dt', {}, 'Quota left'), h('dd', { class: 'quota' }, quotaText(limits[c.id] && limits[c.id].limits)),
         h('dt', {}, 'Trial mode'), h('dd', {}, trial.enabled ? `on, agent ${text(trial.agent)}` : 'off')),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', id: 'connect-' + c.id, onclick: () => connect(c).catch(fail) },
@@ -464,6 +473,17 @@ async function renderConnections(view) {
   });
   view.replaceChildren(h('h1', {}, 'Connections'),
     cards.length ? h('div', { class: 'grid' }, cards) : h('p', { class: 'empty' }, 'No connections yet.'));
+}
+
+function quotaText(l) {
+  if (!l) return 'not reported by the CRM yet';
+  const parts = [];
+  if (l.daily && l.daily.remaining !== undefined)
+    parts.push(`today ${l.daily.remaining}` + (l.daily.limit !== undefined ? ` of ${l.daily.limit}` : ''));
+  if (l.window && l.window.remaining !== undefined)
+    parts.push(`this window ${l.window.remaining}` + (l.window.max !== undefined ? ` of ${l.window.max}` : ''));
+  if (l.daily && l.daily.waiting_ms) parts.push(`spent: waiting ${Math.ceil(l.daily.waiting_ms / 60000)} min`);
+  return parts.length ? parts.join(' · ') : 'not reported by the CRM yet';
 }
 
 async function patchConnection(id, body, label) {

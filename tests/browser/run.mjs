@@ -385,6 +385,12 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   await op.goto(host + '/console#/connections');
   await op.locator('section.connection[data-id="sf-acme"]').waitFor();
   check(!(await op.locator('section.connection[data-id="sf-beta"]').count()), 'the operator sees the picked tenant only');
+  const quota = await op.locator('section.connection[data-id="sf-acme"] .quota').textContent();
+  const limits = (await http('GET', host + '/healthz')).json.connections?.['sf-acme']?.limits?.daily;
+  console.log(`  sf-acme quota as shown: ${quota}`);
+  if (limits && limits.remaining !== undefined)
+    check(quota.includes(`today ${limits.remaining}`), `quota shown "${quota}", health says ${JSON.stringify(limits)}`);
+  else check(quota === 'not reported by the CRM yet', `quota shown "${quota}" without a report`);
   await op.goto(host + '/console#/audit');
   await op.locator('table tbody tr').first().waitFor();
   await op.locator('#verify').click();
