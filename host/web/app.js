@@ -469,10 +469,36 @@ async function renderConnections(view) {
       } },
       h('label', { for: 'trial-' + c.id }, trialOn, ' Trial mode'),
       h('label', { for: 'trial-agent-' + c.id }, 'Trial agent'), trialAgent,
-      h('button', { type: 'submit' }, 'Save trial mode')));
+      h('button', { type: 'submit' }, 'Save trial mode')),
+      connectionVersions(c));
   });
   view.replaceChildren(h('h1', {}, 'Connections'),
     cards.length ? h('div', { class: 'grid' }, cards) : h('p', { class: 'empty' }, 'No connections yet.'));
+}
+
+// The connection's settings versions, loaded when opened; each can be rolled back to.
+function connectionVersions(c) {
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  const details = h('details', { class: 'versions', id: 'versions-' + c.id }, h('summary', {}, 'Settings versions'), body);
+  details.addEventListener('toggle', async () => {
+    if (!details.open) return;
+    try {
+      const doc = await api('GET', `/v1/admin/connections/${encodeURIComponent(c.id)}/settings/versions`);
+      const rows = (doc.versions || []).map((v) => h('tr', { dataset: { version: v.version } },
+        h('td', {}, String(v.version)), h('td', {}, when(v.at_ms)), h('td', {}, text(v.actor)),
+        h('td', { class: 'detail' }, long(JSON.stringify(v.settings))),
+        h('td', {}, h('button', { type: 'button', 'aria-label': `Roll back ${c.id} to version ${v.version}`, onclick: async () => {
+          try {
+            await api('POST', `/v1/admin/connections/${encodeURIComponent(c.id)}/settings/rollback`, { version: v.version });
+            await renderConnections(currentView());
+            setStatus(`${c.id}: rolled back to version ${v.version}.`, 'ok');
+          } catch (err) { fail(err); }
+        } }, 'Roll back'))));
+      body.replaceChildren(rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ['Version', 'When', 'Actor', 'Settings', ''].map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows))
+        : h('p', { class: 'empty' }, 'No versions yet: the first change stores one.'));
+    } catch (err) { fail(err); }
+  });
+  return details;
 }
 
 function quotaText(l) {

@@ -292,6 +292,22 @@ await scenario('b', 'an admin connects the sandbox CRM through the OAuth flow', 
   check((await page.locator('#connect-sf-beta').textContent()) === 'Re-authorize', 'the button now offers re-authorization');
   const api = await http('GET', host + '/v1/admin/connections/sf-beta', { token: tokens.adminBeta });
   check(api.json.health.auth_status.state === 'ok', `auth_status after the flow: ${JSON.stringify(api.json.health)}`);
+  // Trial mode from the card, then back through the connection's settings versions.
+  await page.locator('#trial-sf-beta').check();
+  await page.locator('#trial-agent-sf-beta').fill('101');
+  await page.getByRole('button', { name: 'Save trial mode' }).click();
+  await page.locator('#status', { hasText: 'Trial mode saved' }).waitFor();
+  let conn = await http('GET', host + '/v1/admin/connections/sf-beta', { token: tokens.adminBeta });
+  check(conn.json.trial_mode.enabled === true && conn.json.trial_mode.agent === '101', `trial mode: ${JSON.stringify(conn.json.trial_mode)}`);
+  await page.locator('#versions-sf-beta summary').click();
+  const rows = page.locator('#versions-sf-beta tbody tr');
+  await rows.nth(1).waitFor();
+  const oldest = await rows.last().getAttribute('data-version');
+  await page.getByRole('button', { name: `Roll back sf-beta to version ${oldest}` }).click();
+  await page.locator('#status', { hasText: `sf-beta: rolled back to version ${oldest}` }).waitFor();
+  conn = await http('GET', host + '/v1/admin/connections/sf-beta', { token: tokens.adminBeta });
+  check(!conn.json.trial_mode.enabled, `trial mode after the rollback: ${JSON.stringify(conn.json.trial_mode)}`);
+  check(conn.json.health.auth_status.state === 'ok', 'a rollback keeps the authorization');
   await shot(page, 'connections');
   await page.close();
 });
