@@ -106,6 +106,7 @@ const PAGES = [
   { id: 'connections', title: 'Connections', admin: true, render: renderConnections },
   { id: 'jobs', title: 'Failed jobs', admin: true, render: renderJobs },
   { id: 'audit', title: 'Audit', admin: true, render: renderAudit },
+  { id: 'event', title: 'Event story', admin: true, render: renderEvent },
   { id: 'settings', title: 'Settings', admin: true, render: renderSettings },
 ];
 
@@ -564,7 +565,9 @@ async function renderAudit(view) {
   const doc = await api('GET', '/v1/admin/audit?' + q);
   const rows = (doc.entries || []).map((e) => h('tr', {},
     h('td', {}, String(e.position)), h('td', {}, when(e.at_ms || e.ts_ms || e.at)), h('td', {}, text(e.actor)),
-    h('td', {}, text(e.action)), h('td', {}, text(e.subject)), h('td', { class: 'detail' }, long(text(e.detail)))));
+    h('td', {}, text(e.action)),
+    h('td', {}, String(e.action || '').startsWith('decision.') && e.subject
+      ? h('a', { href: '#/event/' + encodeURIComponent(e.subject) }, e.subject) : text(e.subject)), h('td', { class: 'detail' }, long(text(e.detail)))));
   const verifyOut = h('p', { id: 'verify-result', role: 'status' });
   const verify = state.who.role === 'operator'
     ? h('button', { type: 'button', id: 'verify', onclick: async () => {
@@ -583,6 +586,51 @@ async function renderAudit(view) {
     rows.length ? h('table', {}, h('caption', {}, 'Audit trail, oldest first'),
       h('thead', {}, h('tr', {}, ['#', 'When', 'Actor', 'Action', 'Subject', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows)) : h('p', { class: 'empty' }, 'No audit entries.'));
+}
+
+// ---------- an event's story: received, then per connection how it was matched and written
+
+async function renderEvent(view) {
+  const wanted = decodeURIComponent((location.hash.match(/^#\/event\/(.+)$/) || [])[1] || '');
+  const input = h('input', { id: 'event-id', type: 'text', value: wanted });
+  const form = h('form', { class: 'inline', onsubmit: (e) => {
+    e.preventDefault();
+    if (input.value.trim()) location.hash = '#/event/' + encodeURIComponent(input.value.trim());
+  } }, h('label', { for: 'event-id' }, 'Event id'), input, h('button', { type: 'submit', class: 'primary' }, 'Show'));
+  const parts = [h('h1', {}, 'Event story'), h('section', { class: 'card' }, form)];
+  if (wanted) {
+    // GET /v1/events/{id} is the ingest side's route: open, or guarded by the ingest token when one is set.
+    const res = await fetch(`/v1/events/${encodeURIComponent(wanted)}?tenant=${encodeURIComponent(tenantOf())}`);
+    const doc = await res.json().catch(() => null);
+    if (!res.ok) {
+      parts.push(h('p', { class: 'error', id: 'event-error' }, res.status === 401
+        ? 'This host guards event reads with the ingest token; the console cannot show them.'
+        : (doc && doc.error && doc.error.message) || `no event '${wanted}'`));
+    } else {
+      const ev = doc.event || {};
+      parts.push(h('section', { class: 'card', id: 'event-received' }, h('h2', {}, 'Received'),
+        h('dl', {}, h('dt', {}, 'Kind'), h('dd', {}, text(doc.kind)), h('dt', {}, 'Conversation'), h('dd', {}, text(doc.conversation_key)),
+          h('dt', {}, 'From'), h('dd', {}, text(ev.from && ev.from.phone)), h('dt', {}, 'Agent'),
+          h('dd', {}, text(ev.agent && (ev.agent.extension_id || ev.agent.email))), h('dt', {}, 'Sequence'), h('dd', {}, text(doc.seq)))));
+      for (const j of doc.jobs || []) {
+        const out = j.outcome || {};
+        const ex = out.explanation || {};
+        parts.push(h('section', { class: 'card job-story', dataset: { job: j.id } },
+          h('h2', {}, `${j.connection}: ${j.state}`),
+          h('ol', { class: 'story' },
+            h('li', {}, `Matched: ${text(ex.decided_by || (j.state === 'unresolved' ? 'waiting in the queue' : ''))}` +
+              (ex.candidates !== undefined ? ` (${ex.candidates} candidate(s))` : '')),
+            h('li', {}, `Written: ${text(out.action)}` + (out.record ? ` · record ${text(out.record.id || out.record)}` : '')),
+            // A done job may still carry the error of an earlier attempt or its queue reason; only an
+            // unfinished or failed job's error is news.
+            h('li', {}, `Attempts: ${j.attempts}`, j.last_error && j.state !== 'done' ? [' · last error ', long(text(j.last_error))] : null),
+            j.reason ? h('li', {}, 'Why it waits: ', long(text(j.reason.message || j.reason))) : null),
+          h('details', {}, h('summary', {}, 'Full outcome'), h('pre', {}, JSON.stringify(j.outcome || j.reason || {}, null, 2)))));
+      }
+    }
+  }
+  if (view !== pageEl) return;
+  view.replaceChildren(...parts);
 }
 
 // ---------- dashboard

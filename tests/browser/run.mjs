@@ -392,6 +392,15 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   check(Number(bar) === done.json.total, `dashboard "done" bar ${bar}, API ${done.json.total}`);
   check(done.json.total >= 20, 'the 20 resolved calls are done jobs');
   await shot(page, 'dashboard');
+  // An event's story: received, matched, written (the record is the sandbox's Task).
+  await page.goto(host + '/console#/event/console-a-01');
+  const story = page.locator('section.job-story').first();
+  await story.waitFor();
+  check((await story.locator('h2').textContent()) === 'sf-acme: done', `story: ${await story.locator('h2').textContent()}`);
+  const taskList = (await http('GET', sandboxUrl + '/__sandbox/records/Task')).json.records;
+  const task = taskList.find((t) => String(t.CallObject || '').includes('console-a-01'));
+  check(task && (await story.textContent()).includes(task.Id), `the story names the Task ${task && task.Id}: ${await story.textContent()}`);
+  await shot(page, 'event-story');
   await page.close();
   // The audit chain can only be verified by an operator.
   const op = await newPage('operator');
