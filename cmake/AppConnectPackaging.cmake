@@ -1,7 +1,8 @@
 # Install rules and CPack packages (.deb and .tar.gz) of the host. Components:
 #   runtime  bin/appconnect, the bundled plugins (lib/appconnect/plugins, where the host looks beside its
 #            binary), the systemd unit, the default config (share/appconnect/config.json, copied to
-#            /etc/appconnect by the .deb's postinst), maintainer scripts
+#            /etc/appconnect by the .deb's postinst), the web console (share/appconnect/web, installed by
+#            host/CMakeLists.txt), maintainer scripts
 #   sdk      headers, the CMake package, the plugin template, appconnect-plugin-check and
 #            appconnect-crm-sandbox (optional: a separate package)
 # Everything lands under the packaging prefix /usr, so the .deb and the tarball have the same layout.

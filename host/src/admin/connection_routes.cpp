@@ -168,9 +168,11 @@ Response callback_answer(const Request& r, int status, const std::string& code, 
   Response page;
   page.status = status;
   page.content_type = "text/html; charset=utf-8";
-  page.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>AppConnect</title></head><body><h1>" +
-              std::string(status < 400 ? "Connected" : "Not connected") + "</h1><p>" + html_escape(message) +
-              "</p></body></html>";
+  page.body =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>AppConnect</title><link rel=\"icon\" "
+      "href=\"data:,\"></head><body><h1>" +
+      std::string(status < 400 ? "Connected" : "Not connected") + "</h1><p>" + html_escape(message) +
+      "</p><p><a href=\"/console#/connections\">Back to the console</a></p></body></html>";
   return page;
 }
 

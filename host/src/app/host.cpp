@@ -30,6 +30,7 @@
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 #include "store/webhook_inbox.hpp"
+#include "web/console_routes.hpp"
 
 #include <Poco/Exception.h>
 
@@ -475,6 +476,7 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
       p.secrets != nullptr});
   admin::add_management_routes(*router, management);
   admin::add_connection_routes(*router, management);
+  web::add_console_routes(*router, p.config.web_dir.empty() ? web::default_web_dir() : p.config.web_dir);
   return router;
 }
 

@@ -56,7 +56,7 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
     reject_unknown(o,
                    {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
                     "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files",
-                    "ingest_hmac_secret", "metrics_token", "log_format", "tls", "http"},
+                    "ingest_hmac_secret", "metrics_token", "log_format", "tls", "http", "web_dir"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -73,6 +73,7 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
       c.plugin_dirs.clear();
       for (const auto& p : jf::get_strings(o, "plugin_dirs")) c.plugin_dirs.push_back(resolve(p));
     }
+    if (o.contains("web_dir")) c.web_dir = resolve(jf::require_string(o, "web_dir"));
     c.workers = static_cast<int>(jf::get_int(o, "workers", c.workers));
     if (c.workers < 1 || c.workers > 256) throw jf::FieldError("'workers' must be between 1 and 256");
     c.ingest_token = jf::get_string(o, "ingest_token", c.ingest_token);

@@ -69,6 +69,7 @@ struct Config {
   std::filesystem::path data_dir = "data";
   std::string database;                           // empty = sqlite:<data_dir>/appconnect.db
   std::vector<std::filesystem::path> plugin_dirs; // empty = the bundled plugin directory
+  std::filesystem::path web_dir;                  // the console's files; empty = web::default_web_dir()
   int workers = 4;
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
   std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled

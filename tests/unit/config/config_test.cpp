@@ -37,6 +37,18 @@ TEST(Config, FileValuesAndRelativePaths) {
   EXPECT_EQ(c.value().connections.at(0).settings.at("login_url").as_string(), "http://127.0.0.1:9");
 }
 
+TEST(Config, WebDirIsRelativeToTheFileAndEmptyByDefault) {
+  EXPECT_TRUE(default_config().web_dir.empty()); // then the host looks beside its binary
+  auto file = write("appconnect-config-web.json", R"({"web_dir": "console-files"})");
+  auto c = load_config_file(file);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c.value().web_dir, file.parent_path() / "console-files");
+  auto absolute = write("appconnect-config-web-abs.json", R"({"web_dir": "/srv/console"})");
+  auto a = load_config_file(absolute);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a.value().web_dir, std::filesystem::path("/srv/console"));
+}
+
 TEST(Config, UnknownKeysAndBadValuesAreNamed) {
   auto typo = load_config_file(write("appconnect-config-typo.json", R"({"listne": "x"})"));
   ASSERT_FALSE(typo);
