@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 namespace appconnect::ringcentral {
@@ -44,13 +46,20 @@ std::int64_t number(const json::object* o, std::string_view key) {
   if (o == nullptr) return 0;
   const auto* v = o->if_contains(key);
   if (v == nullptr) return 0;
+  // Outside input: a number that does not fit (or is not finite) counts as absent, never as a wrapped value.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_uint64())
+    return v->get_uint64() <= static_cast<std::uint64_t>(kMax) ? static_cast<std::int64_t>(v->get_uint64()) : 0;
+  if (v->is_double()) {
+    const double d = v->get_double();
+    return std::isfinite(d) && d > -9.2e18 && d < 9.2e18 ? static_cast<std::int64_t>(d) : 0;
+  }
   if (v->is_string()) {
     std::int64_t n = 0;
     for (char c : v->get_string()) {
       if (c < '0' || c > '9') return 0;
+      if (n > (kMax - (c - '0')) / 10) return 0;
       n = n * 10 + (c - '0');
     }
     return n;
