@@ -12,6 +12,7 @@
 #include "security/crypto.hpp"
 #include "settings/overrides.hpp"
 
+#include <appconnect/http.hpp>
 #include <appconnect/json_fields.hpp>
 #include <appconnect/types.hpp>
 
@@ -131,29 +132,6 @@ std::string callback_url(const ManagementDeps&, const store::ConnectionRow& c, c
   return "http://" + host + kCallbackPath;
 }
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 // The callback is opened by a browser: a short page for people, JSON for scripts and tests.
 Response callback_answer(const Request& r, int status, const std::string& code, const std::string& message,
                          const boost::json::object& extra = {}) {
@@ -171,7 +149,7 @@ Response callback_answer(const Request& r, int status, const std::string& code, 
   page.body =
       "<!doctype html><html><head><meta charset=\"utf-8\"><title>AppConnect</title><link rel=\"icon\" "
       "href=\"data:,\"></head><body><h1>" +
-      std::string(status < 400 ? "Connected" : "Not connected") + "</h1><p>" + html_escape(message) +
+      std::string(status < 400 ? "Connected" : "Not connected") + "</h1><p>" + sdk::html_escape(message) +
       "</p><p><a href=\"/console#/connections\">Back to the console</a></p></body></html>";
   return page;
 }
