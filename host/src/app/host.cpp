@@ -105,7 +105,7 @@ bool authorized(const config::Config& c, const http::Request& r) {
 // the raw body must carry a valid, fresh X-AppConnect-Signature. nullopt = accepted.
 std::optional<http::Response> signature_refusal(Host::Parts& p, const http::Request& r, const std::string& tenant) {
   std::string secret = p.config.ingest_hmac_secret;
-  if (auto row = p.tenants->get(tenant); row && row.value())
+  if (auto row = p.tenants->get_recent(tenant); row && row.value())
     if (const auto* s = row.value()->settings.if_contains("ingest_hmac_secret"); s && s->is_string())
       secret = std::string(s->get_string());
   if (secret.empty()) return std::nullopt;
@@ -310,8 +310,7 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,
                                                         config.jobs.housekeeping_interval_ms);
   auto* workers = p->workers.get();
-  p->ingest =
-      std::make_shared<ingest::IngestService>(p->events, p->connections, p->tenants, [workers] { workers->notify(); });
+  p->ingest = std::make_shared<ingest::IngestService>(p->events, p->tenants, [workers] { workers->notify(); });
   return std::unique_ptr<Host>(new Host(std::move(p)));
 }
 

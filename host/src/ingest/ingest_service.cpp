@@ -11,19 +11,13 @@
 namespace appconnect::ingest {
 
 IngestService::IngestService(std::shared_ptr<store::EventRepository> events,
-                             std::shared_ptr<store::ConnectionRepository> connections,
                              std::shared_ptr<store::TenantRepository> tenants, std::function<void()> on_new_jobs)
-    : events_(std::move(events)),
-      connections_(std::move(connections)),
-      tenants_(std::move(tenants)),
-      on_new_jobs_(std::move(on_new_jobs)) {}
+    : commits_(std::move(events)), tenants_(std::move(tenants)), on_new_jobs_(std::move(on_new_jobs)) {}
 
 Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
-  auto tenant = tenants_->get(event.tenant_id);
+  auto tenant = tenants_->get_recent(event.tenant_id);
   if (!tenant) return tenant.error();
   if (!tenant.value()) return Error::make(error_code::kNotFound, "unknown tenant '" + event.tenant_id + "'", false);
-  auto connections = connections_->list_for_tenant(event.tenant_id);
-  if (!connections) return connections.error();
 
   // Direct texts are grouped per local day of the tenant, so the digest follows the company's calendar.
   std::string local_day;
@@ -33,8 +27,7 @@ Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
     if (auto ms = sdk::time::parse_iso8601_ms(event.start_time)) local_day = zone.value()->local_date(*ms);
   }
 
-  Accepted total;
-  bool first = true;
+  std::vector<store::NewEvent> rows;
   for (const auto& part : split_group_message(event)) {
     store::NewEvent row;
     row.tenant_id = part.tenant_id;
@@ -42,16 +35,15 @@ Result<Accepted> IngestService::accept(const CommunicationEvent& event) {
     row.kind = part.kind;
     row.conversation_key = conversation_key(part, local_day);
     row.payload = boost::json::serialize(to_json(part));
-    for (const auto& c : connections.value())
-      if (c.enabled) row.connection_ids.push_back(c.id);
-    auto stored = events_->store(row);
-    if (!stored) return stored.error();
-    if (first) {
-      total = Accepted{stored.value().seq, stored.value().duplicate, 0, row.conversation_key};
-      first = false;
-    }
-    total.jobs += stored.value().jobs_created;
+    row.to_enabled_connections = true; // one job per connection enabled when it is stored
+    rows.push_back(std::move(row));
   }
+  auto stored = commits_.store(rows);
+  if (!stored) return stored.error();
+  if (stored.value().empty()) return Error::make(error_code::kBadRequest, "the event has nothing to store", false);
+  const auto& first = stored.value().front();
+  Accepted total{first.seq, first.duplicate, 0, rows.front().conversation_key};
+  for (const auto& s : stored.value()) total.jobs += s.jobs_created;
   if (!total.duplicate) observability::Metrics::global().event_received(event.tenant_id, event.kind);
   if (total.jobs > 0 && on_new_jobs_) on_new_jobs_();
   return total;

@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "ingest/event.hpp"
+#include "ingest/group_commit.hpp"
 #include "store/repositories.hpp"
 
 #include <functional>
@@ -22,15 +23,15 @@ struct Accepted {
 
 class IngestService {
  public:
-  IngestService(std::shared_ptr<store::EventRepository> events,
-                std::shared_ptr<store::ConnectionRepository> connections,
-                std::shared_ptr<store::TenantRepository> tenants, std::function<void()> on_new_jobs);
+  IngestService(std::shared_ptr<store::EventRepository> events, std::shared_ptr<store::TenantRepository> tenants,
+                std::function<void()> on_new_jobs);
 
+  // Concurrent calls are committed together (GroupCommit); each returns after its event is durable.
   Result<Accepted> accept(const CommunicationEvent& event);
+  GroupCommit::Stats commit_stats() const { return commits_.stats(); }
 
  private:
-  std::shared_ptr<store::EventRepository> events_;
-  std::shared_ptr<store::ConnectionRepository> connections_;
+  GroupCommit commits_;
   std::shared_ptr<store::TenantRepository> tenants_;
   std::function<void()> on_new_jobs_;
 };

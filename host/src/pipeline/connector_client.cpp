@@ -186,7 +186,7 @@ Result<boost::json::value> ConnectorClient::grant(const store::ConnectionRow& co
 Result<boost::json::value> ConnectorClient::call(const std::string& connection_id, std::string_view operation,
                                                  const boost::json::value& request) {
   for (int attempt = 0;; ++attempt) {
-    auto row = connections_->get(connection_id);
+    auto row = connections_->get_recent(connection_id);
     if (!row) return row.error();
     if (!row.value()) return Error::make(error_code::kNotFound, "no connection '" + connection_id + "'", false);
     const store::ConnectionRow& connection = *row.value();

@@ -84,12 +84,12 @@ Result<Context> load(const ProcessorDeps& d, const store::JobRow& job, const boo
   if (ec) return Error::make(error_code::kInternal, "stored event is not JSON", false);
   auto event = ingest::parse_event(doc, row.value()->tenant_id);
   if (!event) return event.error();
-  auto connection = d.connections->get(job.connection_id);
+  auto connection = d.connections->get_recent(job.connection_id);
   if (!connection) return connection.error();
   if (!connection.value())
     return Error::make(error_code::kNotFound, "connection '" + job.connection_id + "' is gone", false);
   boost::json::object tenant_settings;
-  if (auto t = d.tenants->get(event.value().tenant_id); t && t.value()) tenant_settings = t.value()->settings;
+  if (auto t = d.tenants->get_recent(event.value().tenant_id); t && t.value()) tenant_settings = t.value()->settings;
   settings::apply_rep_overrides(tenant_settings, {event.value().agent.extension_id, event.value().agent.email});
   boost::json::object connection_settings = connection.value()->settings;
   if (policy_override != nullptr) {

@@ -69,7 +69,7 @@ Response receive(const WebhookDeps& d, const Request& r) {
   }
 
   const std::string tenant = r.query_param("tenant", "default");
-  auto row = d.tenants->get(tenant);
+  auto row = d.tenants->get_recent(tenant);
   if (!row) return Response::error(503, row.error().code, row.error().message);
   if (!row.value()) return Response::error(404, "not_found", "unknown tenant '" + tenant + "'");
   const auto& settings = row.value()->settings;

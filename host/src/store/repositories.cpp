@@ -82,6 +82,7 @@ Result<Done> TenantRepository::upsert(const TenantRow& tenant) {
         "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
         use(id), use(name), use(settings), use(at), now;
     tx.commit();
+    recent_.forget(id);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot save tenant", ex);
@@ -90,16 +91,27 @@ Result<Done> TenantRepository::upsert(const TenantRow& tenant) {
 
 Result<std::optional<TenantRow>> TenantRepository::get(const std::string& id) {
   try {
+    const auto generation = recent_.generation();
+    const std::int64_t read_at = now_ms();
     auto s = db_->session();
     std::string key = id;
     std::vector<Poco::Tuple<std::string, std::string, std::string>> rows;
     *s << db_->sql("SELECT id, name, settings FROM tenants WHERE id = ?"), use(key), into(rows), now;
-    if (rows.empty()) return std::optional<TenantRow>();
-    const auto& r = rows.front();
-    return std::optional<TenantRow>(TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())});
+    std::optional<TenantRow> row;
+    if (!rows.empty()) {
+      const auto& r = rows.front();
+      row = TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())};
+    }
+    recent_.remember(id, row, read_at, generation);
+    return row;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot read tenant", ex);
   }
+}
+
+Result<std::optional<TenantRow>> TenantRepository::get_recent(const std::string& id) {
+  if (auto known = recent_.find(id, now_ms())) return std::move(*known);
+  return get(id);
 }
 
 Result<std::vector<TenantRow>> TenantRepository::list() {
@@ -167,6 +179,7 @@ Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
         "credentials = excluded.credentials, enabled = excluded.enabled, updated_at = excluded.updated_at"),
         use(id), use(tenant), use(connector), use(settings), use(credentials), use(enabled), use(at), use(at), now;
     tx.commit();
+    recent_.forget(id);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot save connection", ex);
@@ -175,19 +188,30 @@ Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
 
 Result<std::optional<ConnectionRow>> ConnectionRepository::get(const std::string& id) {
   try {
+    const auto generation = recent_.generation();
+    const std::int64_t read_at = now_ms();
     auto s = db_->session();
     std::string key = id;
     std::vector<ConnectionTuple> rows;
     *s << db_->sql(std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE id = ?"), use(key),
         into(rows), now;
-    if (rows.empty()) return std::optional<ConnectionRow>();
+    if (rows.empty()) {
+      recent_.remember(id, std::nullopt, read_at, generation);
+      return std::optional<ConnectionRow>();
+    }
     const auto& r = rows.front();
     auto row = decode(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>());
     if (!row) return row.error();
+    recent_.remember(id, row.value(), read_at, generation);
     return std::optional<ConnectionRow>(std::move(row.value()));
   } catch (const Poco::Exception& ex) {
     return db_error("cannot read connection", ex);
   }
+}
+
+Result<std::optional<ConnectionRow>> ConnectionRepository::get_recent(const std::string& id) {
+  if (auto known = recent_.find(id, now_ms())) return std::move(*known);
+  return get(id);
 }
 
 Result<std::vector<ConnectionRow>> ConnectionRepository::list_for_tenant(const std::string& tenant_id) {
@@ -246,6 +270,7 @@ Result<Done> ConnectionRepository::update_auth(const std::string& id, const boos
     *s << db_->sql("UPDATE connections SET settings = ?, credentials = ?, updated_at = ? WHERE id = ?"),
         use(settings_text), use(credentials_text), use(at), use(key), now;
     tx.commit();
+    recent_.forget(id);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot update connection credentials", ex);
@@ -345,6 +370,7 @@ Result<Done> ConnectionRepository::update(const std::string& id, const std::opti
           now;
     }
     tx.commit();
+    recent_.forget(id);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot update connection", ex);
@@ -360,6 +386,7 @@ Result<bool> ConnectionRepository::remove(const std::string& id) {
     del << db_->sql("DELETE FROM connections WHERE id = ?"), use(key);
     const bool removed = del.execute() == 1;
     tx.commit();
+    recent_.forget(id);
     return removed;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot delete connection", ex);
@@ -382,57 +409,93 @@ Result<bool> ConnectionRepository::any_credentials() {
 // ----------------------------------------------------------------------------------------------- events
 
 Result<StoredEvent> EventRepository::store(const NewEvent& e) {
+  auto stored = store_batch({&e});
+  if (!stored) return stored.error();
+  return stored.value().front();
+}
+
+Result<std::vector<StoredEvent>> EventRepository::store_batch(const std::vector<const NewEvent*>& events) {
   try {
     auto s = db_->session();
-    std::string tenant = e.tenant_id, event_id = e.event_id, kind = e.kind, key = e.conversation_key,
-                payload = e.payload;
     std::int64_t at = now_ms();
+    // On PostgreSQL each event takes its conversation's lock (below) and holds it to the commit: taking
+    // them in one global order keeps two batches from waiting on each other. The answers keep the order
+    // the caller gave.
+    std::vector<std::size_t> order(events.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (db_->dialect() == Dialect::kPostgres)
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::tie(events[a]->tenant_id, events[a]->conversation_key) <
+               std::tie(events[b]->tenant_id, events[b]->conversation_key);
+      });
+    std::vector<StoredEvent> out(events.size());
+    EnabledConnections enabled;
     Transaction tx(*db_, *s);
-    // Jobs of one conversation must become visible in id order: claim() runs a job only when no job of
-    // its conversation with a smaller id is unfinished, so a job committed late with a smaller id than
-    // one already claimed would run after it. On SQLite writers are serialized; on PostgreSQL two
-    // processes storing events of one conversation at once could commit their ids out of order, so they
-    // take the per-conversation lock first (ids are then drawn and committed in turn). claim() re-checks
-    // its pick under the same lock.
-    lock_conversation(*db_, *s, tenant, key);
-    std::vector<Poco::Int64> existing;
-    const std::string find = "SELECT seq FROM events WHERE tenant_id = ? AND event_id = ?";
-    *s << db_->sql(find), use(tenant), use(event_id), into(existing), now;
-    if (!existing.empty()) return StoredEvent{existing.front(), true, 0};
-    std::vector<Poco::Int64> inserted;
-    // ON CONFLICT DO NOTHING: a resend of the event with another conversation key, stored concurrently by
-    // another process, is a duplicate too, not a unique-constraint error.
-    *s << db_->sql(
-        "INSERT INTO events (tenant_id, event_id, kind, conversation_key, payload, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING seq"),
-        use(tenant), use(event_id), use(kind), use(key), use(payload), use(at), into(inserted), now;
-    if (inserted.empty()) {
-      *s << db_->sql(find), use(tenant), use(event_id), into(existing), now;
-      if (existing.empty()) return Error::make(error_code::kUnavailable, "event vanished while storing it", true);
-      return StoredEvent{existing.front(), true, 0};
-    }
-    Poco::Int64 seq = inserted.front();
-    std::int64_t jobs = 0;
-    for (const auto& connection : e.connection_ids) {
-      std::string conn = connection, state = "pending";
-      *s << db_->sql(
-          "INSERT INTO jobs (event_seq, tenant_id, connection_id, conversation_key, state, attempts, "
-          "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
-          use(seq), use(tenant), use(conn), use(key), use(state), use(at), use(at), use(at), now;
-      ++jobs;
-      // A job of this conversation may be waiting for exactly this data ("all at once" mode waits for
-      // the recording): let it run now instead of at the end of its bounded wait.
-      std::string waiting = "%\"awaiting_data\"%";
-      *s << db_->sql(
-          "UPDATE jobs SET next_attempt_at = ? WHERE connection_id = ? AND conversation_key = ? AND "
-          "state = 'pending' AND next_attempt_at > ? AND last_error LIKE ?"),
-          use(at), use(conn), use(key), use(at), use(waiting), now;
-    }
+    for (std::size_t i : order) out[i] = store_in_transaction(*s, *events[i], at, enabled);
     tx.commit();
-    return StoredEvent{seq, false, jobs};
+    return out;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot store event", ex);
+  } catch (const std::runtime_error& ex) {
+    return Error::make(error_code::kUnavailable, ex.what(), true);
   }
+}
+
+StoredEvent EventRepository::store_in_transaction(Poco::Data::Session& session, const NewEvent& e, std::int64_t at,
+                                                  EnabledConnections& enabled) {
+  auto* s = &session;
+  std::string tenant = e.tenant_id, event_id = e.event_id, kind = e.kind, key = e.conversation_key, payload = e.payload;
+  // Jobs of one conversation must become visible in id order: claim() runs a job only when no job of
+  // its conversation with a smaller id is unfinished, so a job committed late with a smaller id than
+  // one already claimed would run after it. On SQLite writers are serialized; on PostgreSQL two
+  // processes storing events of one conversation at once could commit their ids out of order, so they
+  // take the per-conversation lock first (ids are then drawn and committed in turn). claim() re-checks
+  // its pick under the same lock.
+  lock_conversation(*db_, *s, tenant, key);
+  std::vector<Poco::Int64> existing, inserted;
+  // ON CONFLICT DO NOTHING: a resend (also one with another conversation key, or one stored concurrently
+  // by another process) inserts nothing and returns no row; only then is the original looked up. New
+  // events, the common case, cost one statement here.
+  *s << db_->sql(
+      "INSERT INTO events (tenant_id, event_id, kind, conversation_key, payload, received_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING seq"),
+      use(tenant), use(event_id), use(kind), use(key), use(payload), use(at), into(inserted), now;
+  if (inserted.empty()) {
+    *s << db_->sql("SELECT seq FROM events WHERE tenant_id = ? AND event_id = ?"), use(tenant), use(event_id),
+        into(existing), now;
+    if (existing.empty()) throw std::runtime_error("event vanished while storing it");
+    return StoredEvent{existing.front(), true, 0};
+  }
+  Poco::Int64 seq = inserted.front();
+  std::vector<std::string> connections = e.connection_ids;
+  if (e.to_enabled_connections) {
+    // Read once per tenant per batch, inside the transaction: every event of the batch sees one state.
+    auto known = enabled.find(tenant);
+    if (known == enabled.end()) {
+      std::vector<std::string> ids;
+      *s << db_->sql("SELECT id FROM connections WHERE tenant_id = ? AND enabled = 1 ORDER BY id"), use(tenant),
+          into(ids), now;
+      known = enabled.emplace(tenant, std::move(ids)).first;
+    }
+    connections = known->second;
+  }
+  std::int64_t jobs = 0;
+  for (const auto& connection : connections) {
+    std::string conn = connection, state = "pending";
+    *s << db_->sql(
+        "INSERT INTO jobs (event_seq, tenant_id, connection_id, conversation_key, state, attempts, "
+        "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"),
+        use(seq), use(tenant), use(conn), use(key), use(state), use(at), use(at), use(at), now;
+    ++jobs;
+    // A job of this conversation may be waiting for exactly this data ("all at once" mode waits for
+    // the recording): let it run now instead of at the end of its bounded wait.
+    std::string waiting = "%\"awaiting_data\"%";
+    *s << db_->sql(
+        "UPDATE jobs SET next_attempt_at = ? WHERE connection_id = ? AND conversation_key = ? AND "
+        "state = 'pending' AND next_attempt_at > ? AND last_error LIKE ?"),
+        use(at), use(conn), use(key), use(at), use(waiting), now;
+  }
+  return StoredEvent{seq, false, jobs};
 }
 
 namespace {

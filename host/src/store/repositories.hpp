@@ -4,11 +4,13 @@
 
 #include "common/result.hpp"
 #include "store/database.hpp"
+#include "store/recent_rows.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,11 +45,18 @@ class TenantRepository {
  public:
   explicit TenantRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Result<Done> upsert(const TenantRow& tenant);
+  // Always reads the database (and refreshes the memory get_recent() answers from).
   Result<std::optional<TenantRow>> get(const std::string& id);
+  // The row as read at most kRecentMs ago (RecentRows): for the per-event hot paths. This process's own
+  // writes are seen at once; another process's within kRecentMs.
+  Result<std::optional<TenantRow>> get_recent(const std::string& id);
   Result<std::vector<TenantRow>> list();
+
+  static constexpr std::int64_t kRecentMs = 1000;
 
  private:
   std::shared_ptr<Database> db_;
+  RecentRows<std::optional<TenantRow>> recent_{kRecentMs};
 };
 
 // Credentials are sealed with `secrets` (AES-256-GCM, docs/security.md) when written and opened when
@@ -59,7 +68,13 @@ class ConnectionRepository {
                                 std::shared_ptr<const security::SecretBox> secrets = nullptr)
       : db_(std::move(db)), secrets_(std::move(secrets)) {}
   Result<Done> upsert(const ConnectionRow& connection);
+  // Always reads the database (and refreshes the memory get_recent() answers from).
   Result<std::optional<ConnectionRow>> get(const std::string& id);
+  // The row (credentials opened) as read at most kRecentMs ago: every CRM call needs the connection, and
+  // opening its credentials costs a read and an AES-GCM decryption. This process's own writes (token
+  // refresh, admin changes) are seen at once; another process's within kRecentMs, and a token another
+  // host refreshed meanwhile is found by the 401 -> refresh path, which reads with get().
+  Result<std::optional<ConnectionRow>> get_recent(const std::string& id);
   Result<std::vector<ConnectionRow>> list_for_tenant(const std::string& tenant_id);
   Result<std::vector<ConnectionRow>> list_all();
   // Replaces the stored credentials and merges `settings_update` into the settings (token refresh).
@@ -98,6 +113,7 @@ class ConnectionRepository {
 
   std::shared_ptr<Database> db_;
   std::shared_ptr<const security::SecretBox> secrets_;
+  RecentRows<std::optional<ConnectionRow>> recent_{TenantRepository::kRecentMs};
 };
 
 // ---- events and jobs
@@ -109,6 +125,10 @@ struct NewEvent {
   std::string conversation_key;
   std::string payload;                     // canonical JSON
   std::vector<std::string> connection_ids; // one job per connection
+  // Instead of connection_ids: one job per connection of the tenant enabled when the event is stored,
+  // read inside the storing transaction (no separate read, no credentials opened, and never a job for
+  // a connection disabled a moment before).
+  bool to_enabled_connections = false;
 };
 
 struct StoredEvent {
@@ -163,6 +183,9 @@ class EventRepository {
   explicit EventRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   // Stores the event and its jobs in one transaction; idempotent on (tenant, event id).
   Result<StoredEvent> store(const NewEvent& event);
+  // Stores many events in ONE transaction (group commit: one fsync for all of them), in the order
+  // given, each exactly as store() would. All or nothing: an error fails the whole batch.
+  Result<std::vector<StoredEvent>> store_batch(const std::vector<const NewEvent*>& events);
   Result<std::optional<EventRow>> get(const std::string& tenant_id, const std::string& event_id);
   Result<std::optional<EventRow>> get_by_seq(std::int64_t seq);
   // Every event of one conversation that has a job on `connection_id`, in arrival order (at most `limit`).
@@ -170,6 +193,12 @@ class EventRepository {
                                                       const std::string& conversation_key, std::int64_t limit = 5000);
 
  private:
+  // Enabled connection ids per tenant, read once per batch.
+  using EnabledConnections = std::map<std::string, std::vector<std::string>>;
+  // One event's statements inside the caller's transaction.
+  StoredEvent store_in_transaction(Poco::Data::Session& s, const NewEvent& e, std::int64_t at,
+                                   EnabledConnections& enabled);
+
   std::shared_ptr<Database> db_;
 };
 

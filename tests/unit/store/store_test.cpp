@@ -2,6 +2,7 @@
 // itself (support/pg_cluster.hpp; one server per test process, a fresh database per test). Migrations,
 // idempotent event intake, job ordering and leases, and the concurrency several host processes sharing
 // one database rely on.
+#include "ingest/group_commit.hpp"
 #include "store/database.hpp"
 #include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
@@ -170,6 +171,102 @@ TEST_P(StoreTest, EventsAreIdempotentOnTenantAndId) {
   EXPECT_EQ(by_seq.value()->event_id, "e1");
   EXPECT_EQ(by_seq.value()->payload, R"({"id":"e1"})");
   EXPECT_GT(by_seq.value()->received_at, 0);
+}
+
+TEST_P(StoreTest, ABatchStoresEachEventOnceWithJobsForTheConnectionsEnabledThen) {
+  ConnectionRepository connections(db_);
+  TenantRepository tenants(db_);
+  ASSERT_TRUE(tenants.upsert({"t2", "Tenant two", {}}));
+  ASSERT_TRUE(connections.upsert({"c1", "t1", "salesforce", {}, {}, true}));
+  ASSERT_TRUE(connections.upsert({"c2", "t1", "hubspot", {}, {}, false}));
+  ASSERT_TRUE(connections.upsert({"c3", "t2", "zoho", {}, {}, true}));
+  ASSERT_TRUE(connections.upsert({"c4", "t1", "zoho", {}, {}, true}));
+  NewEvent a = event("a", "k1", {}), b = event("b", "k2", {}), again = event("a", "k1", {});
+  for (NewEvent* e : {&a, &b, &again}) e->to_enabled_connections = true;
+  EventRepository events(db_);
+  auto stored = events.store_batch({&a, &b, &again});
+  ASSERT_TRUE(stored) << stored.error().message;
+  ASSERT_EQ(stored.value().size(), 3u);
+  EXPECT_FALSE(stored.value()[0].duplicate);
+  EXPECT_FALSE(stored.value()[1].duplicate);
+  EXPECT_TRUE(stored.value()[2].duplicate); // the same id twice in one batch is stored once
+  EXPECT_EQ(stored.value()[2].seq, stored.value()[0].seq);
+  EXPECT_EQ(stored.value()[0].jobs_created, 2); // c1 and c4: c2 is disabled, c3 is another tenant's
+  EXPECT_EQ(stored.value()[2].jobs_created, 0);
+  EXPECT_EQ(events.get("t1", "b").value()->seq, stored.value()[1].seq);
+  JobRepository jobs(db_);
+  EXPECT_EQ(jobs.count_in_state("pending").value(), 4);
+  std::set<std::string> on;
+  auto made = jobs.list_for_event(stored.value()[0].seq);
+  ASSERT_TRUE(made) << made.error().message;
+  for (const auto& j : made.value()) on.insert(j.connection_id);
+  EXPECT_EQ(on, (std::set<std::string>{"c1", "c4"}));
+}
+
+TEST_P(StoreTest, GroupCommitAnswersEveryConcurrentCallerWithItsOwnEvent) {
+  // 16 threads storing at once through one GroupCommit: every caller gets the sequence number of its
+  // own event (not a neighbour's in the same transaction), resends are duplicates, nothing is lost.
+  auto events = std::make_shared<EventRepository>(db_);
+  ingest::GroupCommit commits(events, 8);
+  constexpr int kThreads = 16, kEach = 40;
+  std::atomic<int> wrong{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "g" + std::to_string(t) + "-" + std::to_string(i);
+        // Every fourth request is a group message of two parts (one per recipient).
+        std::vector<NewEvent> parts{event(id, "k" + std::to_string(t))};
+        if (i % 4 == 0) parts.push_back(event(id + "-b", "k" + std::to_string(t) + "b"));
+        auto stored = commits.store(parts);
+        if (!stored || stored.value().size() != parts.size()) {
+          ++failed;
+          continue;
+        }
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+          auto row = events->get("t1", parts[p].event_id);
+          if (!row || !row.value() || row.value()->seq != stored.value()[p].seq || stored.value()[p].duplicate) ++wrong;
+        }
+        auto resent = commits.store({event(id, "k" + std::to_string(t))});
+        if (!resent || !resent.value().front().duplicate) ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
+  const int expected = kThreads * kEach + kThreads * (kEach / 4);
+  EXPECT_EQ(JobRepository(db_).count_in_state("pending").value(), expected);
+  const auto stats = commits.stats();
+  EXPECT_EQ(stats.events, static_cast<std::uint64_t>(expected + kThreads * kEach));
+  EXPECT_LE(stats.transactions, stats.events);
+}
+
+TEST_P(StoreTest, RecentRowsSeeThisProcessesWritesAtOnceAndAnothersWithinTheirMaxAge) {
+  ConnectionRepository connections(db_);
+  TenantRepository tenants(db_);
+  ASSERT_TRUE(connections.upsert({"c1", "t1", "salesforce", {}, {{"access_token", "A"}}, true}));
+  ASSERT_EQ(connections.get_recent("c1").value()->credentials.at("access_token"), "A");
+  ASSERT_TRUE(connections.update_auth("c1", {{"access_token", "B"}}, {}));
+  EXPECT_EQ(connections.get_recent("c1").value()->credentials.at("access_token"), "B");
+  ASSERT_TRUE(connections.update("c1", std::nullopt, std::nullopt, false));
+  EXPECT_FALSE(connections.get_recent("c1").value()->enabled);
+  EXPECT_EQ(tenants.get_recent("t1").value()->name, "Tenant one");
+  ASSERT_TRUE(tenants.upsert({"t1", "Renamed", {}}));
+  EXPECT_EQ(tenants.get_recent("t1").value()->name, "Renamed");
+
+  // Another host on the same database changes the rows: seen within kRecentMs, at once by get().
+  auto other = open_another();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(ConnectionRepository(other).update_auth("c1", {{"access_token", "C"}}, {}));
+  ASSERT_TRUE(TenantRepository(other).upsert({"t1", "Renamed elsewhere", {}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(TenantRepository::kRecentMs + 50));
+  EXPECT_EQ(connections.get_recent("c1").value()->credentials.at("access_token"), "C");
+  EXPECT_EQ(tenants.get_recent("t1").value()->name, "Renamed elsewhere");
+  ASSERT_TRUE(ConnectionRepository(other).update_auth("c1", {{"access_token", "D"}}, {}));
+  EXPECT_EQ(connections.get("c1").value()->credentials.at("access_token"), "D");
+  EXPECT_EQ(connections.get_recent("c1").value()->credentials.at("access_token"), "D"); // get() refreshed it
+  ASSERT_TRUE(connections.remove("c1"));
+  EXPECT_FALSE(connections.get_recent("c1").value());
 }
 
 TEST_P(StoreTest, AResendWithAnotherConversationKeyIsStillADuplicate) {
