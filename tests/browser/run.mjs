@@ -265,6 +265,14 @@ await scenario('d', "a rep cannot see another rep's items", async () => {
   const foreign = other.json.items[0].id;
   const peek = await http('GET', host + '/v1/admin/unresolved/' + foreign, { token: tokens.rep102 });
   check(peek.status === 404, `rep 102 reading rep 101's item: ${peek.status}`);
+  // The rep's dashboard: charts of their own calls only (3 queued today, none of rep 101's 20).
+  await page.goto(host + '/console#/dashboard');
+  await page.locator('#chart-outcomes').waitFor();
+  const today = (await http('GET', host + '/v1/admin/stats?days=1', { token: tokens.rep102 })).json.to;
+  const queuedBar = page.locator(`#chart-outcomes rect[data-day="${today}"][data-series="queued"]`);
+  check((await queuedBar.getAttribute('data-value')) === '3', `rep 102's queued bar today: ${await queuedBar.getAttribute('data-value')}`);
+  check(!(await page.locator('#tile-unresolved').count()), 'a rep gets the charts, not the tenant tiles');
+  await a11y(page, 'rep dashboard');
   await page.close();
 });
 

@@ -303,6 +303,9 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                  request.last_name = jf::get_string(decision, "last_name");
                  request.phone = members.front()->phone_e164; // the batch's first number; the others are in its logs
                  request.source = "Phone Inquiry";
+                 // Owned like the record the worker would have created for the first call.
+                 if (auto job = d->jobs->get(members.front()->job_id); job && job.value())
+                   request.owner_id = d->processor->owner_for(*job.value());
                  auto contact = d->processor->create_contact(connection, request);
                  if (!contact) {
                    for (const auto* m : members) item_error(m->id, contact.error());

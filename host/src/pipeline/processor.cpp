@@ -517,6 +517,11 @@ Result<sdk::Contact> Processor::create_contact(const std::string& connection_id,
   return created;
 }
 
+std::string Processor::owner_for(const store::JobRow& job) {
+  auto loaded = load(d_, job, nullptr);
+  return loaded ? loaded.value().owner.owner_id : std::string();
+}
+
 boost::json::object Processor::simulate(const store::JobRow& job, const boost::json::object* policy_override) {
   auto loaded = load(d_, job, policy_override);
   if (!loaded) return {{"job", job.id}, {"outcome", "error"}, {"error", boost::json::value_from(loaded.error())}};

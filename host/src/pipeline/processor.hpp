@@ -58,6 +58,9 @@ class Processor {
   // Creates one contact (lead) on a connection for a person's decision that covers several queue items
   // ("one lead for these calls"); forgets the cached lookups of its number so later calls find it.
   Result<sdk::Contact> create_contact(const std::string& connection_id, const sdk::CreateContactRequest& request);
+  // The CRM owner the worker would give this job's records (the agent's CRM user per the owner
+  // policy); empty when it cannot be told.
+  std::string owner_for(const store::JobRow& job);
 
  private:
   ProcessorDeps d_;

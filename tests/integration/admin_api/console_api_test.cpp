@@ -200,7 +200,14 @@ TEST_F(ConsoleApi, CreatingALeadForABatchMakesOneLeadAndLogsEveryItemToIt) {
     for (const auto& l : sandbox_->records("Lead")) ids.insert(str(l, "Id"));
     return ids;
   }();
-  for (int i = 1; i <= 5; ++i) log_call("t-batch", "batch-" + std::to_string(i), "(415) 555-0132");
+  // Agent 102 is James Chen in the CRM (not the user the connection signed in as, who owns by default).
+  for (int i = 1; i <= 5; ++i) {
+    const std::string id = "batch-" + std::to_string(i);
+    auto event = call_event(id, "s-" + id, "(415) 555-0132", "t-batch");
+    event.as_object()["agent"] = json::object{{"extension_id", "102"}, {"email", "james.chen@acme-demo.example"}};
+    ASSERT_EQ(host_->post_event(event).status, 202);
+    host_->wait_settled(id, "t-batch");
+  }
   auto open = host_->admin("GET", "/v1/admin/unresolved?tenant=t-batch&limit=100");
   ASSERT_EQ(open.status, 200) << open.body;
   json::array ids;
@@ -230,11 +237,18 @@ TEST_F(ConsoleApi, CreatingALeadForABatchMakesOneLeadAndLogsEveryItemToIt) {
   })) << tasks.size();
   EXPECT_EQ(tasks.size(), 5u);
   for (const auto& t : tasks) EXPECT_EQ(str(t, "WhoId"), lead) << json::serialize(t);
-  std::vector<std::string> new_leads;
+  std::vector<json::value> new_leads;
   for (const auto& l : sandbox_->records("Lead"))
-    if (!before_leads.count(str(l, "Id"))) new_leads.push_back(str(l, "LastName"));
+    if (!before_leads.count(str(l, "Id"))) new_leads.push_back(l);
   ASSERT_EQ(new_leads.size(), 1u) << "one lead for the batch, not one per call";
-  EXPECT_EQ(new_leads[0], "Batch Lead");
+  EXPECT_EQ(str(new_leads[0], "LastName"), "Batch Lead");
+  // Owned by the agent's CRM user, like the records the worker writes for the calls.
+  std::string signed_in_user;
+  for (const auto& u : sandbox_->records("User"))
+    if (str(u, "Email") == "maria.garcia@acme-demo.example") signed_in_user = str(u, "Id");
+  EXPECT_FALSE(str(tasks[0], "OwnerId").empty()) << json::serialize(tasks[0]);
+  EXPECT_NE(str(tasks[0], "OwnerId"), signed_in_user) << "agent 102's records belong to James Chen";
+  EXPECT_EQ(str(new_leads[0], "OwnerId"), str(tasks[0], "OwnerId")) << json::serialize(new_leads[0]);
   // The creation is in the audit trail once.
   auto audit = host_->admin("GET", "/v1/admin/audit?tenant=t-batch&limit=1000");
   int created = 0;
