@@ -11,7 +11,7 @@ const state = { token: sessionStorage.getItem(TOKEN_KEY) || '', who: null };
 
 // Builds an element: h('button', {type: 'button', onclick: f}, 'text', child...).
 function h(tag, attrs = {}, ...children) {
-  const svg = ['svg', 'rect', 'text', 'g', 'title'].includes(tag);
+  const svg = ['svg', 'rect', 'text', 'g', 'title', 'line'].includes(tag);
   const el = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
@@ -101,7 +101,7 @@ function isAdmin() {
 // ---------- sign in and routing
 
 const PAGES = [
-  { id: 'dashboard', title: 'Dashboard', admin: true, render: renderDashboard },
+  { id: 'dashboard', title: 'Dashboard', admin: false, render: renderDashboard },
   { id: 'queue', title: 'Unresolved', admin: false, render: renderQueue },
   { id: 'connections', title: 'Connections', admin: true, render: renderConnections },
   { id: 'jobs', title: 'Failed jobs', admin: true, render: renderJobs },
@@ -191,7 +191,10 @@ function route() {
 
 // ---------- unresolved queue
 
-const queue = { items: [], after: 0, history: [], next: null, total: 0, selected: new Set(), cursor: 0, pickMode: false };
+// `phone`: show one number's items only; `wholeNumber`: the selection holds every item of that number,
+// across pages (fetched as ids), so it survives paging; `groups`: the server's per-number summary.
+const queue = { items: [], after: 0, history: [], next: null, total: 0, selected: new Set(), cursor: 0, pickMode: false,
+  phone: '', wholeNumber: '', groups: [], totalGroups: 0 };
 const queueKeys = { active: false };
 
 function groupsOf(items) {
@@ -212,12 +215,20 @@ function groupsOf(items) {
 async function loadQueue() {
   const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (queue.after) q.set('after', String(queue.after));
-  if (state.who.role === 'operator') q.set('tenant', tenantOf());
-  const doc = await api('GET', '/v1/admin/unresolved?' + q);
+  if (queue.phone) q.set('phone', queue.phone);
+  const g = new URLSearchParams({ limit: '20' });
+  if (state.who.role === 'operator') {
+    q.set('tenant', tenantOf());
+    g.set('tenant', tenantOf());
+  }
+  // One page of items and the number summary: the page never loads the whole queue.
+  const [doc, groups] = await Promise.all([api('GET', '/v1/admin/unresolved?' + q), api('GET', '/v1/admin/unresolved/groups?' + g)]);
   queue.items = doc.items || [];
   queue.next = doc.next_after;
   queue.total = doc.open_total;
-  queue.selected = new Set([...queue.selected].filter((id) => queue.items.some((i) => i.id === id)));
+  queue.groups = groups.groups || [];
+  queue.totalGroups = groups.total_groups || 0;
+  if (!queue.wholeNumber) queue.selected = new Set([...queue.selected].filter((id) => queue.items.some((i) => i.id === id)));
   queue.cursor = Math.min(queue.cursor, Math.max(0, queue.items.length - 1));
 }
 
@@ -243,11 +254,22 @@ async function resolve(ids, decision, label) {
     setStatus('Select items first (x, or the checkboxes).', 'error');
     return;
   }
-  const body = { ids, ...decision };
-  if (state.who.role === 'operator') body.tenant = tenantOf();
   setStatus(`Resolving ${ids.length} item(s)…`);
-  const doc = await api('POST', '/v1/admin/unresolved/resolve', body);
+  // The API takes 1000 ids per request; a whole number's items go in chunks. A "create" decision is
+  // sent once, with the first chunk: that request creates the record, the rest pick it.
+  const doc = { resolved: 0, failed: 0 };
+  let next = decision;
+  for (let i = 0; i < ids.length; i += 1000) {
+    const body = { ids: ids.slice(i, i + 1000), ...next };
+    if (state.who.role === 'operator') body.tenant = tenantOf();
+    const part = await api('POST', '/v1/admin/unresolved/resolve', body);
+    doc.resolved += part.resolved;
+    doc.failed += part.failed;
+    const made = (part.created || [])[0];
+    if (next.action === 'create' && made) next = { action: 'pick', contact_id: made.contact.id, contact_type: made.contact.type || '' };
+  }
   queue.selected.clear();
+  queue.wholeNumber = '';
   await loadQueue();
   drawQueue(currentView());
   setStatus(`${label}: ${doc.resolved} resolved` + (doc.failed ? `, ${doc.failed} failed` : '') + '.',
@@ -276,11 +298,58 @@ async function rerun() {
   setStatus(`Rules re-run: ${doc.requeued ?? ids.length} item(s) sent through matching again.`, 'ok');
 }
 
+// Every open item id of one number, a thousand per request (ids only are kept).
+async function selectWholeNumber(phone) {
+  const ids = [];
+  let after = 0;
+  for (;;) {
+    const q = new URLSearchParams({ limit: '1000', phone });
+    if (after) q.set('after', String(after));
+    if (state.who.role === 'operator') q.set('tenant', tenantOf());
+    const doc = await api('GET', '/v1/admin/unresolved?' + q);
+    for (const i of doc.items || []) ids.push(i.id);
+    if (doc.next_after === null || doc.next_after === undefined) break;
+    after = doc.next_after;
+  }
+  queue.selected = new Set(ids);
+  queue.wholeNumber = phone;
+  drawQueue(currentView());
+  setStatus(`All ${ids.length} item(s) from ${phone} selected.`, 'ok');
+}
+
+function showNumber(phone) {
+  queue.phone = phone;
+  queue.after = 0;
+  queue.history = [];
+  queue.cursor = 0;
+  queue.selected.clear();
+  queue.wholeNumber = '';
+  return loadQueue().then(() => drawQueue(currentView()));
+}
+
+// The server's summary of the open queue by number, biggest first.
+function numbersPanel() {
+  if (!queue.groups.length) return null;
+  const rows = queue.groups.map((g) => h('li', {},
+    h('button', { type: 'button', class: 'link', 'aria-pressed': queue.phone === g.phone ? 'true' : 'false',
+      onclick: () => showNumber(g.phone).catch(fail) }, `${g.phone || '(no number)'} · ${g.count} item(s)`),
+    ` on ${g.connection}`));
+  const current = queue.phone ? queue.groups.find((g) => g.phone === queue.phone) : null;
+  return h('section', { class: 'card numbers', 'aria-label': 'Numbers' },
+    h('h2', {}, `Numbers (${queue.totalGroups})`),
+    h('ul', { class: 'number-list' }, rows),
+    queue.totalGroups > queue.groups.length ? h('p', { class: 'hint' }, `The ${queue.groups.length} biggest of ${queue.totalGroups}.`) : null,
+    queue.phone ? h('div', { class: 'actions' },
+      h('button', { type: 'button', id: 'queue-all-numbers', onclick: () => showNumber('').catch(fail) }, 'Show all numbers'),
+      h('button', { type: 'button', id: 'queue-select-number', class: 'primary', onclick: () => selectWholeNumber(queue.phone).catch(fail) },
+        `Select all ${current ? current.count : ''} from ${queue.phone}`)) : null);
+}
+
 function drawQueue(view) {
   const groups = groupsOf(queue.items);
   const head = h('div', { class: 'toolbar' },
     h('p', { id: 'queue-total' }, `${queue.total} open item(s)` + (state.who.role === 'rep' ? ' for you' : '') +
-      (queue.items.length ? ` · showing ${queue.items.length}` : '')),
+      (queue.items.length ? ` · showing ${queue.items.length}` : '') + (queue.phone ? ` from ${queue.phone}` : '')),
     h('button', { type: 'button', id: 'queue-prev', disabled: !queue.history.length, onclick: () => pageQueue(-1) }, 'Previous page'),
     h('button', { type: 'button', id: 'queue-next', disabled: queue.next === null || queue.next === undefined, onclick: () => pageQueue(1) }, 'Next page'),
     h('button', { type: 'button', id: 'queue-skip', onclick: () => skip().catch(fail) }, 'Skip selected'),
@@ -323,7 +392,7 @@ function drawQueue(view) {
       selectGroupIfNone(g);
       resolve(targetIds(), { action: 'create', last_name: lastName.value.trim(), contact_type: 'Lead' },
         `Lead ${lastName.value.trim()} created`).catch(fail);
-    } }, h('label', { for: 'create-' + gi }, 'Or create a lead for each selected item, named'), lastName, h('button', { type: 'submit' }, 'Create lead'));
+    } }, h('label', { for: 'create-' + gi }, 'Or create one lead for all selected items, named'), lastName, h('button', { type: 'submit' }, 'Create lead'));
     return h('section', { class: 'group card', 'aria-label': 'Number ' + g.phone },
       h('div', { class: 'group-head' },
         h('h2', {}, `${g.phone} · ${g.items.length} item(s)`),
@@ -335,8 +404,9 @@ function drawQueue(view) {
       cards.length ? h('div', { class: 'candidates' }, cards) : h('p', { class: 'hint' }, 'No candidates in the CRM.'),
       create);
   });
-  view.replaceChildren(h('h1', {}, 'Unresolved'), head, keys,
-    h('p', { id: 'queue-selected' }, `${queue.selected.size} selected`), ...sections);
+  view.replaceChildren(h('h1', {}, 'Unresolved'), head, keys, ...[numbersPanel()].filter(Boolean),
+    h('p', { id: 'queue-selected' }, `${queue.selected.size} selected` + (queue.wholeNumber ? ` (every item from ${queue.wholeNumber})` : '')),
+    ...sections);
   const cur = view.querySelector('.item.current');
   if (cur && cur.scrollIntoView) cur.scrollIntoView({ block: 'nearest' });
 }
@@ -590,6 +660,20 @@ async function renderAudit(view) {
 
 // ---------- an event's story: received, then per connection how it was matched and written
 
+// Every attempt of a job: when, what came of it, the CRM's error and when the next try is due.
+function attemptTable(job) {
+  const history = job.history || [];
+  if (!history.length) return h('p', { class: 'hint' }, 'No attempt recorded yet.');
+  const errorText = (e) => (e ? long(text(e.message ? `${e.code}: ${e.message}` : e)) : '—');
+  return h('table', { class: 'attempts', id: 'attempts-' + job.id },
+    h('caption', {}, `Every attempt (${history.length})`),
+    h('thead', {}, h('tr', {}, ['#', 'Started', 'Took', 'Result', 'CRM error', 'Next attempt'].map((x) => h('th', { scope: 'col' }, x)))),
+    // "#" counts rows: the job's own counter starts again when a person's decision sends it back.
+    h('tbody', {}, history.map((a, i) => h('tr', { dataset: { attempt: a.attempt, result: a.result } },
+      h('td', {}, String(i + 1)), h('td', {}, when(a.started_at_ms)), h('td', {}, duration(a.finished_at_ms - a.started_at_ms)),
+      h('td', {}, a.result), h('td', { class: 'err' }, errorText(a.error)), h('td', {}, when(a.next_attempt_at_ms))))));
+}
+
 async function renderEvent(view) {
   const wanted = decodeURIComponent((location.hash.match(/^#\/event\/(.+)$/) || [])[1] || '');
   const input = h('input', { id: 'event-id', type: 'text', value: wanted });
@@ -625,6 +709,7 @@ async function renderEvent(view) {
             // unfinished or failed job's error is news.
             h('li', {}, `Attempts: ${j.attempts}`, j.last_error && j.state !== 'done' ? [' · last error ', long(text(j.last_error))] : null),
             j.reason ? h('li', {}, 'Why it waits: ', long(text(j.reason.message || j.reason))) : null),
+          attemptTable(j),
           h('details', {}, h('summary', {}, 'Full outcome'), h('pre', {}, JSON.stringify(j.outcome || j.reason || {}, null, 2)))));
       }
     }
@@ -653,8 +738,137 @@ function bars(title, data) {
     h('table', { class: 'sr-only' }, h('tbody', {}, data.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.label), h('td', {}, String(d.value)))))));
 }
 
+// The days of a stats answer, oldest first ("YYYY-MM-DD", UTC).
+function daysBetween(from, to) {
+  const out = [];
+  for (let t = Date.parse(from + 'T00:00:00Z'); t <= Date.parse(to + 'T00:00:00Z'); t += 86400000)
+    out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 7200000) return `${Math.round(ms / 60000)} min`;
+  return `${(ms / 3600000).toFixed(1)} h`;
+}
+
+const OUTCOMES = [
+  { key: 'logged', label: 'Logged' },
+  { key: 'placeholder', label: 'Placeholder created' },
+  { key: 'queued', label: 'Queued (unresolved)' },
+  { key: 'failed', label: 'Failed' },
+];
+
+// One stacked bar per day. Every bar segment carries its day, series and value (data-*), a tooltip,
+// and the same numbers are in a table for screen readers.
+function stackedDays(id, title, days, byDay, series) {
+  const width = 640, height = 200, left = 36, bottom = 22, top = 8;
+  const plotH = height - bottom - top;
+  const slot = (width - left) / Math.max(1, days.length);
+  const barW = Math.max(4, Math.min(36, slot * 0.7));
+  const max = Math.max(1, ...days.map((d) => series.reduce((n, s) => n + ((byDay.get(d) || {})[s.key] || 0), 0)));
+  const y = (v) => top + plotH - (plotH * v) / max;
+  const labelEvery = Math.ceil(days.length / 8);
+  const svg = h('svg', { id, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'daychart' },
+    h('title', {}, title),
+    h('line', { x1: left, y1: y(0), x2: width, y2: y(0), class: 'axis' }),
+    h('text', { x: left - 6, y: y(max) + 4, class: 'tick', 'text-anchor': 'end' }, String(max)),
+    h('text', { x: left - 6, y: y(0) + 4, class: 'tick', 'text-anchor': 'end' }, '0'),
+    days.map((d, i) => {
+      const x = left + i * slot + (slot - barW) / 2;
+      let base = 0;
+      const row = byDay.get(d) || {};
+      return h('g', { class: 'day', dataset: { day: d } },
+        series.map((s) => {
+          const v = row[s.key] || 0;
+          if (!v) return null;
+          const seg = h('rect', { x, y: y(base + v), width: barW, height: Math.max(1, y(base) - y(base + v)),
+            class: 'seg s-' + s.key, dataset: { day: d, series: s.key, value: v } }, h('title', {}, `${d} · ${s.label}: ${v}`));
+          base += v;
+          return seg;
+        }),
+        i % labelEvery === 0 || i === days.length - 1
+          ? h('text', { x: x + barW / 2, y: height - 6, class: 'tick', 'text-anchor': 'middle' }, d.slice(5)) : null);
+    }));
+  const legend = h('ul', { class: 'legend' }, series.map((s) => h('li', {}, h('span', { class: 'swatch s-' + s.key, 'aria-hidden': 'true' }), s.label)));
+  const table = h('table', { class: 'sr-only' }, h('caption', {}, title),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day'), series.map((s) => h('th', { scope: 'col' }, s.label)))),
+    h('tbody', {}, days.filter((d) => byDay.has(d)).map((d) => h('tr', {}, h('th', { scope: 'row' }, d),
+      series.map((s) => h('td', {}, String((byDay.get(d) || {})[s.key] || 0)))))));
+  return h('figure', { class: 'card chart' }, h('figcaption', {}, title), svg, legend, table);
+}
+
+// p50 and p95 of the delay from call end to CRM record, side by side per day.
+function latencyDays(id, title, days, byDay) {
+  const width = 640, height = 200, left = 56, bottom = 22, top = 8;
+  const plotH = height - bottom - top;
+  const slot = (width - left) / Math.max(1, days.length);
+  const barW = Math.max(3, Math.min(16, slot * 0.35));
+  const max = Math.max(1, ...days.map((d) => (byDay.get(d) || {}).latency_p95_ms || 0));
+  const y = (v) => top + plotH - (plotH * v) / max;
+  const labelEvery = Math.ceil(days.length / 8);
+  const svg = h('svg', { id, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'daychart' },
+    h('title', {}, title),
+    h('line', { x1: left, y1: y(0), x2: width, y2: y(0), class: 'axis' }),
+    h('text', { x: left - 6, y: y(max) + 4, class: 'tick', 'text-anchor': 'end' }, duration(max)),
+    days.map((d, i) => {
+      const row = byDay.get(d) || {};
+      const x = left + i * slot + slot / 2 - barW;
+      const bar = (key, dx) => (row[key] === null || row[key] === undefined ? null
+        : h('rect', { x: x + dx, y: y(row[key]), width: barW, height: Math.max(1, y(0) - y(row[key])), class: 'seg s-' + key,
+          dataset: { day: d, series: key, value: row[key] } }, h('title', {}, `${d} · ${key === 'latency_p50_ms' ? 'p50' : 'p95'}: ${duration(row[key])}`)));
+      return h('g', { class: 'day', dataset: { day: d } }, bar('latency_p50_ms', 0), bar('latency_p95_ms', barW),
+        i % labelEvery === 0 || i === days.length - 1
+          ? h('text', { x: x + barW, y: height - 6, class: 'tick', 'text-anchor': 'middle' }, d.slice(5)) : null);
+    }));
+  const legend = h('ul', { class: 'legend' },
+    h('li', {}, h('span', { class: 'swatch s-latency_p50_ms', 'aria-hidden': 'true' }), 'p50'),
+    h('li', {}, h('span', { class: 'swatch s-latency_p95_ms', 'aria-hidden': 'true' }), 'p95'));
+  const table = h('table', { class: 'sr-only' }, h('caption', {}, title),
+    h('thead', {}, h('tr', {}, ['Day', 'p50', 'p95', 'Calls'].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, days.filter((d) => (byDay.get(d) || {}).latency_samples).map((d) => {
+      const r = byDay.get(d);
+      return h('tr', {}, h('th', { scope: 'row' }, d), h('td', {}, duration(r.latency_p50_ms)), h('td', {}, duration(r.latency_p95_ms)),
+        h('td', {}, String(r.latency_samples)));
+    })));
+  return h('figure', { class: 'card chart' }, h('figcaption', {}, title), svg, legend, table);
+}
+
+// Charts of GET /v1/admin/stats: outcomes per day for all connections together and for each one, and
+// the latency per connection.
+function statsCharts(stats) {
+  const days = daysBetween(stats.from, stats.to);
+  const all = new Map();
+  const perConnection = new Map();
+  for (const r of stats.series || []) {
+    if (!perConnection.has(r.connection)) perConnection.set(r.connection, new Map());
+    perConnection.get(r.connection).set(r.day, r);
+    const sum = all.get(r.day) || {};
+    for (const s of OUTCOMES) sum[s.key] = (sum[s.key] || 0) + (r[s.key] || 0);
+    all.set(r.day, sum);
+  }
+  const charts = [stackedDays('chart-outcomes', `Outcomes per day, last ${stats.days} days (UTC)`, days, all, OUTCOMES)];
+  for (const [connection, byDay] of [...perConnection.entries()].sort()) {
+    const safe = connection.replace(/[^A-Za-z0-9_-]/g, '_');
+    charts.push(h('section', { class: 'connection-stats', dataset: { connection } }, h('h2', {}, connection),
+      h('div', { class: 'grid' },
+        stackedDays('chart-outcomes-' + safe, `${connection}: outcomes per day`, days, byDay, OUTCOMES),
+        latencyDays('chart-latency-' + safe, `${connection}: call end to CRM record`, days, byDay))));
+  }
+  if (!perConnection.size) charts.push(h('p', { class: 'empty', id: 'stats-empty' }, `Nothing logged or queued in the last ${stats.days} days.`));
+  return charts;
+}
+
 async function renderDashboard(view) {
   const tq = state.who.role === 'operator' ? '&tenant=' + encodeURIComponent(tenantOf()) : '';
+  const stats = await api('GET', '/v1/admin/stats?days=14' + tq);
+  if (!isAdmin()) { // a rep's own numbers: the stats API counts only their calls and queue items
+    if (view !== pageEl) return;
+    view.replaceChildren(h('h1', {}, 'Dashboard'), h('p', { class: 'hint' }, 'Your calls and queue items.'), ...statsCharts(stats));
+    return;
+  }
   const totals = await Promise.all(JOB_STATES.map((s) => api('GET', `/v1/admin/jobs?state=${s}&limit=1${tq}`).then((d) => d.total)));
   const unresolved = await api('GET', '/v1/admin/unresolved?limit=1' + tq);
   const conns = await api('GET', '/v1/admin/connections' + (tq ? '?' + tq.slice(1) : ''));
@@ -664,13 +878,15 @@ async function renderDashboard(view) {
     const [label] = healthLabel(c);
     health.set(label, (health.get(label) || 0) + 1);
   }
+  if (view !== pageEl) return;
   view.replaceChildren(h('h1', {}, 'Dashboard'),
     h('div', { class: 'tiles' },
       h('a', { class: 'tile card', href: '#/queue' }, h('span', { class: 'big', id: 'tile-unresolved' }, String(unresolved.open_total)), ' open in the queue'),
       h('a', { class: 'tile card', href: '#/jobs' }, h('span', { class: 'big', id: 'tile-failed' }, String(totals[JOB_STATES.indexOf('failed')])), ' failed jobs'),
       h('a', { class: 'tile card', href: '#/connections' }, h('span', { class: 'big' }, String((conns.connections || []).length)), ' connections')),
-    bars('Jobs by state', jobs),
-    bars('Connections by health', [...health.entries()].map(([label, value]) => ({ label, value }))));
+    ...statsCharts(stats),
+    h('div', { class: 'grid' }, bars('Jobs by state', jobs),
+      bars('Connections by health', [...health.entries()].map(([label, value]) => ({ label, value })))));
 }
 
 // ---------- settings and rules
@@ -742,7 +958,8 @@ async function renderSettings(view) {
     h('section', { class: 'card' }, h('h2', {}, 'Tenant settings'), save),
     h('section', { class: 'card' }, h('h2', {}, 'Versions'),
       vrows.length ? h('table', { id: 'versions' }, h('caption', {}, 'Newest first'),
-        h('thead', {}, h('tr', {}, ['Version', 'When', 'Actor', 'Settings', ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('thead', {}, h('tr', {}, ['Version', 'When', 'Actor', 'Settings'].map((x) => h('th', { scope: 'col' }, x)),
+          h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Action')))),
         h('tbody', {}, vrows)) : h('p', { class: 'empty' }, 'No versions yet: the first change stores one.')),
     h('section', { class: 'card' }, h('h2', {}, 'Simulate rules'), simulate, result));
 }

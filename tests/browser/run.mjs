@@ -210,6 +210,28 @@ async function shot(page, name, fullPage = true) {
   await page.screenshot({ path: join(shots, name + '.png'), fullPage });
 }
 
+// Accessibility: axe-core (from node_modules, injected through the DevTools protocol, so the console's
+// Content-Security-Policy stays as it is) checks each main page; serious and critical violations fail.
+const axePath = join(here, 'node_modules', 'axe-core', 'axe.min.js');
+if (!existsSync(axePath)) die(`tests/browser/node_modules/axe-core is missing: run 'npm ci' in ${here}`);
+const axeSource = readFileSync(axePath, 'utf8');
+const a11yFailures = [];
+const a11yChecked = [];
+async function a11y(page, name) {
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  a11yChecked.push(name);
+  for (const v of found) {
+    const line = `[${name}] ${v.impact} ${v.id}: ${v.help} — ${v.nodes.join(' | ')}`;
+    if (v.impact === 'serious' || v.impact === 'critical') a11yFailures.push(line);
+    else console.log('  a11y (minor): ' + line);
+  }
+}
+
 const results = [];
 async function scenario(id, title, fn) {
   if (!only.includes(id)) return;
@@ -237,11 +259,20 @@ await scenario('d', "a rep cannot see another rep's items", async () => {
   check(!(await page.getByText('(415) 555-0132').count()) && !(await page.getByText('+14155550132').count()),
     'rep 102 sees the number of rep 101\'s calls');
   check(!(await page.locator('#nav-connections').count()), 'a rep must not get the admin pages');
+  await a11y(page, 'queue');
   // The API agrees: the other rep's item is not found for this rep.
   const other = await http('GET', host + '/v1/admin/unresolved?limit=1000', { token: tokens.rep101 });
   const foreign = other.json.items[0].id;
   const peek = await http('GET', host + '/v1/admin/unresolved/' + foreign, { token: tokens.rep102 });
   check(peek.status === 404, `rep 102 reading rep 101's item: ${peek.status}`);
+  // The rep's dashboard: charts of their own calls only (3 queued today, none of rep 101's 20).
+  await page.goto(host + '/console#/dashboard');
+  await page.locator('#chart-outcomes').waitFor();
+  const today = (await http('GET', host + '/v1/admin/stats?days=1', { token: tokens.rep102 })).json.to;
+  const queuedBar = page.locator(`#chart-outcomes rect[data-day="${today}"][data-series="queued"]`);
+  check((await queuedBar.getAttribute('data-value')) === '3', `rep 102's queued bar today: ${await queuedBar.getAttribute('data-value')}`);
+  check(!(await page.locator('#tile-unresolved').count()), 'a rep gets the charts, not the tenant tiles');
+  await a11y(page, 'rep dashboard');
   await page.close();
 });
 
@@ -309,6 +340,7 @@ await scenario('b', 'an admin connects the sandbox CRM through the OAuth flow', 
   check(!conn.json.trial_mode.enabled, `trial mode after the rollback: ${JSON.stringify(conn.json.trial_mode)}`);
   check(conn.json.health.auth_status.state === 'ok', 'a rollback keeps the authorization');
   await shot(page, 'connections');
+  await a11y(page, 'connections');
   await page.close();
 });
 
@@ -343,9 +375,11 @@ await scenario('c', 'an admin simulates a rule and rolls a setting back', async 
   const queue = await http('GET', host + '/v1/admin/unresolved?limit=1000', { token: tokens.adminAcme });
   check(queue.json.items.length === 3, 'a simulation writes nothing');
   await shot(page, 'settings');
+  await a11y(page, 'settings');
   await page.close();
 });
 
+const failedInE = []; // the job ids of scenario e: their stories show the failed attempt
 await scenario('e', 'an admin retries one failed job and discards another', async () => {
   // The CRM fails the next two record writes; each call's job fails on its only attempt.
   const fault = await http('POST', sandboxUrl + '/__sandbox/config',
@@ -364,7 +398,9 @@ await scenario('e', 'an admin retries one failed job and discards another', asyn
   await page.goto(host + '/console#/jobs');
   await page.locator('.toolbar p', { hasText: '2 failed job(s)' }).waitFor();
   await shot(page, 'failed-jobs');
+  await a11y(page, 'failed jobs');
   const [retry, discard] = failedJobs.map((j) => j.id);
+  failedInE.push(retry, discard);
   await page.locator(`tr[data-id="${retry}"]`).getByRole('button', { name: 'Retry' }).click();
   await page.locator('#status', { hasText: `Job ${retry}: queued again` }).waitFor();
   await page.locator(`tr[data-id="${discard}"]`).getByRole('button', { name: 'Discard' }).click();
@@ -384,6 +420,7 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   await page.goto(host + '/console');
   await page.getByLabel('API token').waitFor();
   await shot(page, 'sign-in');
+  await a11y(page, 'sign-in');
   await signIn(page, tokens.adminAcme);
   await page.goto(host + '/console#/dashboard');
   await page.locator('svg.bars').first().waitFor();
@@ -391,7 +428,24 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   const bar = await page.locator('svg.bars').first().locator('g', { hasText: 'done' }).locator('.bar-value').textContent();
   check(Number(bar) === done.json.total, `dashboard "done" bar ${bar}, API ${done.json.total}`);
   check(done.json.total >= 20, 'the 20 resolved calls are done jobs');
+  // Today's bars: the charts draw what GET /v1/admin/stats counts, for the tenant and for sf-acme.
+  const stats = (await http('GET', host + '/v1/admin/stats?days=14', { token: tokens.adminAcme })).json;
+  const today = stats.to;
+  const row = stats.series.find((r) => r.day === today && r.connection === 'sf-acme');
+  check(row, `stats have a row for sf-acme today: ${JSON.stringify(stats)}`);
+  check(row.logged >= 21, `the 20 resolved calls and the retried one are logged today: ${JSON.stringify(row)}`);
+  check(row.queued >= 23 && row.failed === 2, `23 calls were queued and 2 failed today: ${JSON.stringify(row)}`);
+  for (const chart of ['#chart-outcomes', '#chart-outcomes-sf-acme'])
+    for (const series of ['logged', 'queued', 'failed']) {
+      const seg = page.locator(`${chart} rect[data-day="${today}"][data-series="${series}"]`);
+      check((await seg.count()) === 1, `${chart} has a ${series} bar for ${today}`);
+      check(Number(await seg.getAttribute('data-value')) === row[series], `${chart} ${series} bar is ${await seg.getAttribute('data-value')}, API ${row[series]}`);
+    }
+  const p50 = page.locator(`#chart-latency-sf-acme rect[data-day="${today}"][data-series="latency_p50_ms"]`);
+  check((await p50.count()) === 1 && Number(await p50.getAttribute('data-value')) === row.latency_p50_ms,
+    `the latency chart shows today's p50 (${row.latency_p50_ms} ms)`);
   await shot(page, 'dashboard');
+  await a11y(page, 'dashboard');
   // An event's story: received, matched, written (the record is the sandbox's Task).
   await page.goto(host + '/console#/event/console-a-01');
   const story = page.locator('section.job-story').first();
@@ -400,7 +454,22 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   const taskList = (await http('GET', sandboxUrl + '/__sandbox/records/Task')).json.records;
   const task = taskList.find((t) => String(t.CallObject || '').includes('console-a-01'));
   check(task && (await story.textContent()).includes(task.Id), `the story names the Task ${task && task.Id}: ${await story.textContent()}`);
+  // Every attempt: first queued for a person, then logged after the rep's decision.
+  const attemptResults = await story.locator('table.attempts tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.result));
+  check(attemptResults.join(',') === 'queued,logged', `console-a-01's attempts: ${attemptResults.join(',')}`);
   await shot(page, 'event-story');
+  await a11y(page, 'event story');
+  // A job that failed shows the failed attempt with the CRM's error (scenario e's calls).
+  if (only.includes('e'))
+    for (const id of ['console-e-1', 'console-e-2']) {
+      await page.goto(host + '/console#/event/' + id);
+      const rows = page.locator('section.job-story table.attempts tbody tr');
+      await rows.first().waitFor();
+      const failedRow = page.locator('section.job-story table.attempts tbody tr[data-result="failed"]');
+      check((await failedRow.count()) === 1, `${id}: one failed attempt`);
+      const err = await failedRow.locator('td.err').textContent();
+      check(err !== '—' && err.length > 3, `${id}: the failed attempt shows the CRM error, got "${err}"`);
+    }
   await page.close();
   // The audit chain can only be verified by an operator.
   const op = await newPage('operator');
@@ -421,6 +490,7 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
   await op.locator('#verify').click();
   await op.locator('#verify-result', { hasText: 'Chain intact' }).waitFor();
   await shot(op, 'audit', false); // the trail is long: the first screen is enough
+  await a11y(op, 'audit');
   await op.close();
   // Static files: types, 404s as JSON, no way out of the web directory.
   const js = await http('GET', host + '/console/app.js');
@@ -429,34 +499,46 @@ await scenario('pages', 'every main page renders (sign-in, dashboard, audit with
     check((await http('GET', host + bad)).status === 404 && (await http('GET', host + bad)).json.error.code === 'not_found', `${bad} must be a JSON 404`);
 });
 
-// The API's "create" decision makes one record per item (POST /v1/admin/unresolved/resolve applies the
-// decision to each item), so three items make three leads of that name; the console says so.
-await scenario('f', 'a rep creates a lead for each queued call of a number', async () => {
+// "Create a lead named ... for these" makes ONE lead for the whole selected batch and logs every item to it.
+await scenario('f', 'a rep creates one lead for five queued calls of a number', async () => {
+  // Two more calls of agent 102 from the number a contact and a lead share: five items in all.
+  for (const id of ['console-d-4', 'console-d-5']) {
+    const r = await http('POST', host + '/v1/events', { body: callEvent(id, '+16505550112', '102') });
+    check(r.status === 202, `posting ${id}: ${r.status} ${r.text}`);
+  }
+  await until('5 items for rep 102', async () => {
+    const r = await http('GET', host + '/v1/admin/unresolved?limit=100', { token: tokens.rep102 });
+    return r.status === 200 && r.json.open_total === 5;
+  }, 60000);
+  const leadsBefore = new Set(((await http('GET', sandboxUrl + '/__sandbox/records/Lead')).json.records || []).map((l) => l.Id));
   const page = await newPage('rep 102 create');
   await signIn(page, tokens.rep102);
-  await page.locator('#queue-total', { hasText: '3 open item(s) for you' }).waitFor();
-  await page.getByLabel('Or create a lead for each selected item, named').fill('Console Lead');
+  await page.locator('#queue-total', { hasText: '5 open item(s) for you' }).waitFor();
+  // The Numbers panel (the server's groups): show the number, then select every item of it.
+  await page.getByRole('button', { name: '+16505550112 · 5 item(s)' }).click();
+  await page.locator('#queue-total', { hasText: 'from +16505550112' }).waitFor();
+  await page.locator('#queue-select-number').click();
+  await page.locator('#queue-selected', { hasText: '5 selected (every item from +16505550112)' }).waitFor();
+  await page.getByLabel('Or create one lead for all selected items, named').fill('Console Lead');
   await page.getByRole('button', { name: 'Create lead' }).click();
-  await page.locator('#status', { hasText: '3 resolved' }).waitFor({ timeout: 30000 });
+  await page.locator('#status', { hasText: '5 resolved' }).waitFor({ timeout: 30000 });
   await page.locator('#queue-empty').waitFor();
-  const leads = await until('the new leads in the sandbox', async () => {
-    const r = await http('GET', sandboxUrl + '/__sandbox/records/Lead');
-    const made = (r.json.records || []).filter((l) => l.LastName === 'Console Lead');
-    return made.length === 3 ? new Set(made.map((l) => l.Id)) : null;
-  });
-  const tasks = await until('3 Tasks on the new lead', async () => {
+  const tasks = await until('5 Tasks of the batch', async () => {
     const r = await http('GET', sandboxUrl + '/__sandbox/records/Task');
     const ours = (r.json.records || []).filter((t) => String(t.CallObject || '').includes('console-d-'));
-    return ours.length === 3 ? ours : null;
-  });
-  check(tasks.every((t) => leads.has(t.WhoId)) && new Set(tasks.map((t) => t.WhoId)).size === 3,
-    `each Task should point at its own new lead: ${tasks.map((t) => t.WhoId).join(',')}`);
+    return ours.length === 5 ? ours : null;
+  }, 60000);
+  const made = ((await http('GET', sandboxUrl + '/__sandbox/records/Lead')).json.records || []).filter((l) => !leadsBefore.has(l.Id));
+  check(made.length === 1 && made[0].LastName === 'Console Lead', `one new lead: ${JSON.stringify(made.map((l) => l.LastName))}`);
+  check(tasks.every((t) => t.WhoId === made[0].Id), `all 5 Tasks should point at the new lead ${made[0].Id}: ${tasks.map((t) => t.WhoId).join(',')}`);
   await page.close();
 });
 
 await context.close();
 const failed = results.filter((r) => !r.ok);
 if (consoleErrors.length) failed.push({ id: 'console', title: 'console errors', error: consoleErrors.join('\n') });
+if (a11yFailures.length) failed.push({ id: 'a11y', title: 'serious or critical accessibility violations (axe-core)', error: a11yFailures.join('\n') });
+console.log(`accessibility checked on: ${a11yChecked.join(', ') || 'no page'}`);
 if (offsite.length) failed.push({ id: 'network', title: 'requests off the machine', error: offsite.join('\n') });
 check(results.length > 0, 'no scenario ran');
 console.log(`\n${results.filter((r) => r.ok).length}/${results.length} scenarios passed; screenshots in ${shots}`);

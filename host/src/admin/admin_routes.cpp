@@ -5,10 +5,12 @@
 #include "common/log.hpp"
 
 #include <appconnect/json_fields.hpp>
+#include <appconnect/types.hpp>
 
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -132,22 +134,44 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                if (!items) return error_response(items.error());
                auto total = d->unresolved->count_open(f.tenant_id);
                if (!total) return error_response(total.error());
-               if (p.role == Role::kRep) { // the tenant's total is not a rep's business: count their own
-                 store::UnresolvedFilter own = f;
-                 own.after_id = 0;
-                 own.limit = 1000;
-                 own.created_before_ms = 0;
-                 own.connection_id = own.kind = own.phone_e164 = "";
-                 auto mine = d->unresolved->list(own);
-                 if (!mine) return error_response(mine.error());
-                 total = static_cast<std::int64_t>(mine.value().size());
-               }
+               if (p.role == Role::kRep) // the tenant's total is not a rep's business: count their own
+                 total = d->unresolved->count_open_for_agent(f.tenant_id, f.agent);
+               if (!total) return error_response(total.error());
                boost::json::array list;
                for (const auto& i : items.value()) list.push_back(item_json(i));
                boost::json::object body{{"items", std::move(list)}, {"open_total", total.value()}};
                body["next_after"] = static_cast<std::int64_t>(items.value().size()) == f.limit
                                         ? boost::json::value(items.value().back().id)
                                         : boost::json::value(nullptr);
+               return Response::json(200, body);
+             }));
+
+  // The open queue by number: how many items wait per number and connection, a page of groups at a time.
+  router.add("GET", "/v1/admin/unresolved/groups", guarded(Role::kRep, [d](const Request& r, const Principal& p) {
+               Response denied;
+               auto tenant = scope_or(p, r.query_param("tenant"), denied);
+               if (!tenant) return denied;
+               std::string agent = r.query_param("agent");
+               if (p.role == Role::kRep) agent = p.agent.empty() ? std::string("\n") : p.agent;
+               const auto offset = int_param(r, "offset", 0);
+               const auto limit = int_param(r, "limit", 50);
+               if (offset < 0) throw jf::FieldError("'offset' must not be negative");
+               if (limit < 1 || limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
+               auto groups = d->unresolved->open_groups(*tenant, agent, offset, limit);
+               if (!groups) return error_response(groups.error());
+               auto total = d->unresolved->count_open_groups(*tenant, agent);
+               if (!total) return error_response(total.error());
+               boost::json::array list;
+               for (const auto& g : groups.value())
+                 list.push_back(boost::json::object{{"phone", g.phone_e164},
+                                                    {"connection", g.connection_id},
+                                                    {"count", g.count},
+                                                    {"first_id", g.first_id},
+                                                    {"newest_at_ms", g.newest_at}});
+               const auto shown = static_cast<std::int64_t>(groups.value().size());
+               boost::json::object body{{"groups", std::move(list)}, {"total_groups", total.value()}};
+               body["next_offset"] =
+                   offset + shown < total.value() ? boost::json::value(offset + shown) : boost::json::value(nullptr);
                return Response::json(200, body);
              }));
 
@@ -238,9 +262,78 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                if (!scoped) return denied;
                const std::string tenant = *scoped;
                const auto ids = parse_item_ids(body);
-               auto [ok, results] = decide_many(p, tenant, ids, parse_decision(body), by_of(p, body));
+               const auto decision = parse_decision(body);
+               const std::string by = by_of(p, body);
+               if (decision.at("action") != "create" || ids.size() == 1) {
+                 auto [ok, results] = decide_many(p, tenant, ids, decision, by);
+                 return Response::json(200, boost::json::object{{"resolved", ok},
+                                                                {"failed", static_cast<std::int64_t>(ids.size()) - ok},
+                                                                {"results", std::move(results)}});
+               }
+               // "Create a lead named ... for these": the person means one new record for the whole batch,
+               // not one per call. It is created here, once per connection (a record lives in one CRM),
+               // and every item is then resolved as a pick of it.
+               boost::json::array results;
+               boost::json::array created_list;
+               std::int64_t ok = 0;
+               std::map<std::string, std::vector<const store::UnresolvedItem*>> by_connection;
+               std::vector<store::UnresolvedItem> items;
+               items.reserve(ids.size());
+               auto item_error = [&results](std::int64_t id, const Error& e) {
+                 results.push_back(
+                     boost::json::object{{"id", id},
+                                         {"status", "error"},
+                                         {"error", boost::json::object{{"code", e.code}, {"message", e.message}}}});
+               };
+               for (auto id : ids) {
+                 auto item = d->unresolved->get(tenant, id);
+                 if (!item)
+                   item_error(id, item.error());
+                 else if (!item.value() || !visible_to(p, *item.value()) || item.value()->state != "open")
+                   item_error(
+                       id, Error::make(error_code::kNotFound, "no open unresolved item " + std::to_string(id), false));
+                 else
+                   items.push_back(*item.value());
+               }
+               for (const auto& i : items) by_connection[i.connection_id].push_back(&i);
+               for (const auto& [connection, members] : by_connection) {
+                 sdk::CreateContactRequest request;
+                 request.type = jf::get_string(decision, "contact_type");
+                 request.first_name = jf::get_string(decision, "first_name");
+                 request.last_name = jf::get_string(decision, "last_name");
+                 request.phone = members.front()->phone_e164; // the batch's first number; the others are in its logs
+                 request.source = "Phone Inquiry";
+                 // Owned like the record the worker would have created for the first call.
+                 if (auto job = d->jobs->get(members.front()->job_id); job && job.value())
+                   request.owner_id = d->processor->owner_for(*job.value());
+                 auto contact = d->processor->create_contact(connection, request);
+                 if (!contact) {
+                   for (const auto* m : members) item_error(m->id, contact.error());
+                   continue;
+                 }
+                 boost::json::array member_ids;
+                 for (const auto* m : members) member_ids.push_back(m->id);
+                 record(*d, p, tenant, "unresolved.contact_created", contact.value().id,
+                        boost::json::object{{"connection", connection},
+                                            {"type", contact.value().type},
+                                            {"last_name", request.last_name},
+                                            {"items", member_ids}});
+                 created_list.push_back(boost::json::object{{"connection", connection},
+                                                            {"contact", boost::json::value_from(contact.value())},
+                                                            {"items", std::move(member_ids)}});
+                 boost::json::object pick{{"action", "pick"},
+                                          {"contact_id", contact.value().id},
+                                          {"contact_type", contact.value().type},
+                                          {"created_for_batch", true}};
+                 std::vector<std::int64_t> member_list;
+                 for (const auto* m : members) member_list.push_back(m->id);
+                 auto [n, decided] = decide_many(p, tenant, member_list, pick, by);
+                 ok += n;
+                 for (auto& entry : decided) results.push_back(std::move(entry));
+               }
                return Response::json(200, boost::json::object{{"resolved", ok},
                                                               {"failed", static_cast<std::int64_t>(ids.size()) - ok},
+                                                              {"created", std::move(created_list)},
                                                               {"results", std::move(results)}});
              }));
 

@@ -1,5 +1,6 @@
 #include "admin/job_routes.hpp"
 
+#include "admin/stats_routes.hpp"
 #include "common/log.hpp"
 
 #include <boost/json.hpp>
@@ -95,7 +96,13 @@ void add_job_routes(http::Router& router, JobRoutesDeps deps) {
                if (!job) return error_response(job.error());
                if (!job.value() || !p.sees_tenant(job.value()->tenant_id))
                  return Response::error(404, "not_found", "no job " + std::to_string(*id));
-               return Response::json(200, job_json(*job.value()));
+               auto body = job_json(*job.value());
+               if (d->attempts) {
+                 auto history = d->attempts->list_for_job(*id);
+                 if (!history) return error_response(history.error());
+                 body["history"] = attempts_json(history.value());
+               }
+               return Response::json(200, body);
              }));
 
   // Both actions answer with the job as it is afterwards.

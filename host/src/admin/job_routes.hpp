@@ -6,6 +6,7 @@
 #include "audit/audit_log.hpp"
 #include "auth/authenticator.hpp"
 #include "http/server.hpp"
+#include "store/attempts.hpp"
 #include "store/repositories.hpp"
 
 #include <functional>
@@ -19,6 +20,7 @@ struct JobRoutesDeps {
   std::shared_ptr<store::JobRepository> jobs;
   std::function<void()> wake_workers;
   std::shared_ptr<audit::AuditLog> audit; // retries and discards are recorded with the caller; null: not recorded
+  std::shared_ptr<store::AttemptRepository> attempts; // GET /v1/admin/jobs/{id} shows its history; null: omitted
 };
 
 void add_job_routes(http::Router& router, JobRoutesDeps deps);

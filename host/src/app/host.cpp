@@ -3,6 +3,7 @@
 #include "admin/admin_routes.hpp"
 #include "admin/job_routes.hpp"
 #include "admin/management_routes.hpp"
+#include "admin/stats_routes.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/authenticator.hpp"
 #include "common/log.hpp"
@@ -66,6 +67,7 @@ struct Host::Parts {
   std::shared_ptr<store::LogRecordRepository> log_records;
   std::shared_ptr<store::UnresolvedRepository> unresolved;
   std::shared_ptr<store::PlaceholderRepository> placeholders;
+  std::shared_ptr<store::AttemptRepository> attempts;
   std::shared_ptr<httpclient::HttpClient> http_client;
   std::shared_ptr<plugins::HostServices> services;
   std::shared_ptr<plugins::PluginRegistry> registry;
@@ -189,6 +191,7 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   p->log_records = std::make_shared<store::LogRecordRepository>(p->db);
   p->unresolved = std::make_shared<store::UnresolvedRepository>(p->db);
   p->placeholders = std::make_shared<store::PlaceholderRepository>(p->db);
+  p->attempts = std::make_shared<store::AttemptRepository>(p->db);
 
   // Tenants and connections named in the config file are (re)applied at every start. Tokens obtained
   // since (refreshed access tokens) are kept unless the file supplies new ones.
@@ -277,6 +280,7 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
       pipeline::RetryPolicy{config.jobs.retry_base_delay_ms, config.jobs.retry_max_delay_ms, config.jobs.max_attempts};
   worker_settings.lease_ms = config.jobs.lease_ms;
   worker_settings.guard = p->guard;
+  worker_settings.attempts = p->attempts;
   // Every decision the pipeline makes goes into the audit trail: where a communication was logged and
   // why, what was queued for a person, what was skipped.
   worker_settings.on_decided = [events = p->events, audit = p->audit](const store::JobRow& job,
@@ -447,6 +451,10 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
           {"id", j.id}, {"connection", j.connection_id}, {"state", j.state}, {"attempts", j.attempts}};
       if (!j.outcome.empty()) o["outcome"] = parse_or_null(j.outcome);
       if (!j.last_error.empty()) o[j.state == "unresolved" ? "reason" : "last_error"] = parse_or_null(j.last_error);
+      // Every attempt, not only the last: when it ran, what came of it, the CRM's error, the next try.
+      auto history = p.attempts->list_for_job(j.id);
+      if (!history) return error_response(history.error());
+      o["history"] = admin::attempts_json(history.value());
       list.push_back(std::move(o));
     }
     return http::Response::json(200, boost::json::object{{"id", row.value()->event_id},
@@ -468,7 +476,9 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   ringcentral::add_ringcentral_routes(
       *router,
       ringcentral::WebhookDeps{p.tenants, p.ingest, std::make_shared<store::WebhookInboxRepository>(p.db), authn});
-  admin::add_job_routes(*router, admin::JobRoutesDeps{authn, p.jobs, [workers] { workers->notify(); }, p.audit});
+  admin::add_job_routes(*router,
+                        admin::JobRoutesDeps{authn, p.jobs, [workers] { workers->notify(); }, p.audit, p.attempts});
+  admin::add_stats_routes(*router, admin::StatsRoutesDeps{authn, p.attempts});
   auto management = std::make_shared<const admin::ManagementDeps>(admin::ManagementDeps{
       authn, tokens, p.tenants, p.connections, p.jobs, std::make_shared<store::SettingsVersionRepository>(p.db),
       std::make_shared<store::OAuthStateRepository>(p.db), p.registry, p.connector, p.guard, p.audit,

@@ -309,13 +309,17 @@ std::string capability_kind(const Conversation& conv) {
   return conv.is_call ? "call" : conv.thread.first.kind;
 }
 
-} // namespace
+// When the call ended (Unix ms), from the merged call's end time or its start plus duration; 0 if unknown.
+std::int64_t call_ended_ms(const MergedCall& call) {
+  const auto& details = call.call.call;
+  if (auto end = sdk::time::parse_iso8601_ms(details.end_time)) return *end;
+  if (auto start = sdk::time::parse_iso8601_ms(call.call.start_time)) return *start + details.duration_s * 1000;
+  return 0;
+}
 
-JobOutcome Processor::process(const store::JobRow& job) {
-  auto loaded = load(d_, job, nullptr);
-  if (!loaded) return failed(loaded.error());
-  Context& c = loaded.value();
-
+// The worker path for a loaded job. `ended_ms` receives the call's end time once the conversation is
+// read (the dashboard's latency from call end to CRM record).
+JobOutcome process_loaded(const ProcessorDeps& d_, const store::JobRow& job, Context& c, std::int64_t& ended_ms) {
   // Trial mode: the connection logs only its trial agent's communications (settings/overrides.hpp).
   if (settings::trial_skips(c.connection.settings, {c.event.agent.extension_id, c.event.agent.email}))
     return done("skipped", {{"reason", "trial_mode"}});
@@ -324,6 +328,7 @@ JobOutcome Processor::process(const store::JobRow& job) {
   auto conversation = load_conversation(d_, c);
   if (!conversation) return failed(conversation.error());
   Conversation& conv = conversation.value();
+  if (conv.is_call && conv.call.ended) ended_ms = call_ended_ms(conv.call);
   if (conv.is_call) {
     if (!conv.call.ended) return done("skipped", {{"reason", "the call has not ended; it is logged when it ends"}});
     // A queue offers the call to several agents; those who never picked up have nothing to log.
@@ -495,6 +500,37 @@ JobOutcome Processor::process(const store::JobRow& job) {
   return done("created", {{"record", boost::json::value_from(rec)},
                           {"contact", boost::json::value_from(contact)},
                           {"explanation", m.explanation}});
+}
+
+} // namespace
+
+JobOutcome Processor::process(const store::JobRow& job) {
+  auto loaded = load(d_, job, nullptr);
+  if (!loaded) return failed(loaded.error());
+  Context& c = loaded.value();
+  std::int64_t ended_ms = 0;
+  JobOutcome o = process_loaded(d_, job, c, ended_ms);
+  o.agent = !c.event.agent.extension_id.empty() ? c.event.agent.extension_id : c.event.agent.email;
+  // Only the first write of a conversation's record measures how long the CRM waited for it.
+  if (o.kind == JobOutcome::Kind::kDone) {
+    const auto* action = o.detail.if_contains("action");
+    if (action && action->is_string() && (action->get_string() == "created" || action->get_string() == "recovered"))
+      o.source_ended_ms = ended_ms;
+  }
+  return o;
+}
+
+Result<sdk::Contact> Processor::create_contact(const std::string& connection_id,
+                                               const sdk::CreateContactRequest& request) {
+  auto created = decode<sdk::Contact>(
+      d_.connector->call(connection_id, "create_contact", boost::json::value_from(request)), "create_contact");
+  if (created && !request.phone.empty()) d_.contacts->invalidate(connection_id, request.phone);
+  return created;
+}
+
+std::string Processor::owner_for(const store::JobRow& job) {
+  auto loaded = load(d_, job, nullptr);
+  return loaded ? loaded.value().owner.owner_id : std::string();
 }
 
 boost::json::object Processor::simulate(const store::JobRow& job, const boost::json::object* policy_override) {

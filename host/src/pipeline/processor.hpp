@@ -29,6 +29,8 @@ struct JobOutcome {
   boost::json::object detail;                      // what happened (done) or why not (unresolved)
   Error error;                                     // for kFailed / kRetry
   std::optional<store::UnresolvedItem> queue_item; // for kUnresolved: the item a person will see
+  std::string agent;                               // the event's agent (extension id or email), if known
+  std::int64_t source_ended_ms = 0; // a call's end (Unix ms) when this attempt first wrote its record, else 0
 };
 
 struct ProcessorDeps {
@@ -52,6 +54,13 @@ class Processor {
   // Runs only the matching stage (no CRM writes): what would happen to this job's event now.
   // Used by the rules simulation. `policy_override` replaces the stored matching settings.
   boost::json::object simulate(const store::JobRow& job, const boost::json::object* policy_override);
+
+  // Creates one contact (lead) on a connection for a person's decision that covers several queue items
+  // ("one lead for these calls"); forgets the cached lookups of its number so later calls find it.
+  Result<sdk::Contact> create_contact(const std::string& connection_id, const sdk::CreateContactRequest& request);
+  // The CRM owner the worker would give this job's records (the agent's CRM user per the owner
+  // policy); empty when it cannot be told.
+  std::string owner_for(const store::JobRow& job);
 
  private:
   ProcessorDeps d_;

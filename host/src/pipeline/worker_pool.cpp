@@ -110,6 +110,7 @@ void WorkerPool::run(int index) {
         in_flight_[job.id] = job.lease();
       }
       JobOutcome outcome;
+      const std::int64_t started_at = store::now_ms();
       try {
         auto callable = settings_.guard ? settings_.guard->check(job.connection_id) : Result<Done>(kDone);
         if (callable) {
@@ -122,7 +123,7 @@ void WorkerPool::run(int index) {
         outcome.kind = JobOutcome::Kind::kRetry;
         outcome.error = Error::make(error_code::kInternal, std::string("unexpected failure: ") + ex.what(), true);
       }
-      finish(job, outcome);
+      finish(job, outcome, started_at);
       {
         std::lock_guard lock(leases_mutex_);
         in_flight_.erase(job.id);
@@ -173,12 +174,40 @@ void count_outcome(const store::JobRow& job, const JobOutcome& outcome, std::int
 
 } // namespace
 
-void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
+namespace {
+
+// What the dashboard and the event story call a finished attempt; empty when it is not worth a row.
+std::string attempt_result(const JobOutcome& outcome, bool gave_up) {
+  switch (outcome.kind) {
+    case JobOutcome::Kind::kDone: {
+      const auto* action = outcome.detail.if_contains("action");
+      const std::string a = action != nullptr && action->is_string() ? std::string(action->get_string()) : "";
+      if (a == "skipped") return "skipped";
+      if (a != "created" && a != "recovered") return "updated"; // the conversation's record already existed
+      if (const auto* e = outcome.detail.if_contains("explanation"); e && e->is_object())
+        if (const auto* by = e->get_object().if_contains("decided_by"); by && by->is_string())
+          if (by->get_string() == "placeholder") return "placeholder";
+      return "logged";
+    }
+    case JobOutcome::Kind::kUnresolved:
+      return "queued";
+    case JobOutcome::Kind::kRetry:
+      return gave_up ? "failed" : "retry";
+    case JobOutcome::Kind::kFailed:
+      return "failed";
+  }
+  return {};
+}
+
+} // namespace
+
+void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome, std::int64_t started_at) {
   const boost::json::object ids{
       {"job", job.id}, {"connection", job.connection_id}, {"conversation", job.conversation_key}};
   const store::Lease lease = job.lease();
   const RetryPolicy& policy = settings_.retry;
   Result<Done> saved = kDone;
+  std::int64_t next_attempt_at = 0; // set when another attempt is scheduled
   switch (outcome.kind) {
     case JobOutcome::Kind::kDone: {
       saved = jobs_->complete(job.id, lease, boost::json::serialize(outcome.detail));
@@ -212,8 +241,9 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
         const std::int64_t delay = retry_delay_ms(policy, job.attempts, outcome.error, unit);
+        next_attempt_at = store::now_ms() + delay;
         saved = jobs_->retry_later(job.id, lease, boost::json::serialize(boost::json::value_from(outcome.error)),
-                                   store::now_ms() + delay);
+                                   next_attempt_at);
         boost::json::object f = ids;
         f["code"] = outcome.error.code;
         f["retry_in_ms"] = delay;
@@ -233,6 +263,27 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome) {
     }
   }
   if (saved) count_outcome(job, outcome, policy.max_attempts);
+  // A job held back (circuit open, rate limited, re-authorization) never reached the CRM and gets its
+  // attempt back: it is not an attempt worth showing, and an outage would fill the table with them.
+  const bool held = outcome.kind == JobOutcome::Kind::kRetry && held_back(outcome.error);
+  if (saved && settings_.attempts && !held) {
+    store::AttemptRow a;
+    a.job_id = job.id;
+    a.tenant_id = job.tenant_id;
+    a.connection_id = job.connection_id;
+    a.agent = outcome.agent;
+    a.attempt = job.attempts;
+    a.started_at = started_at;
+    a.finished_at = store::now_ms();
+    a.result = attempt_result(outcome, job.attempts >= policy.max_attempts);
+    if (outcome.kind == JobOutcome::Kind::kRetry || outcome.kind == JobOutcome::Kind::kFailed)
+      a.error = boost::json::serialize(boost::json::value_from(outcome.error));
+    if (a.result == "retry") a.next_attempt_at = next_attempt_at;
+    a.source_ended_at = outcome.source_ended_ms;
+    // The job's own state is stored; losing its history row is worth a warning, not a retry.
+    if (auto recorded = settings_.attempts->record(a); !recorded)
+      log::warn("worker", "cannot record a job attempt", {{"job", job.id}, {"error", recorded.error().message}});
+  }
   if (saved) {
     const bool decided = outcome.kind == JobOutcome::Kind::kDone || outcome.kind == JobOutcome::Kind::kUnresolved;
     if (decided && settings_.on_decided) settings_.on_decided(job, outcome);

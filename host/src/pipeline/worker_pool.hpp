@@ -11,6 +11,7 @@
 
 #include "pipeline/connection_guard.hpp"
 #include "pipeline/processor.hpp"
+#include "store/attempts.hpp"
 #include "store/matching_repositories.hpp"
 #include "store/repositories.hpp"
 
@@ -46,6 +47,8 @@ struct WorkerSettings {
   std::shared_ptr<ConnectionGuard> guard;
   // Called after a job's decision (done or unresolved) is stored: the audit trail records it.
   std::function<void(const store::JobRow&, const JobOutcome&)> on_decided;
+  // When set, every attempt that reached the processor is recorded (event story, dashboard).
+  std::shared_ptr<store::AttemptRepository> attempts;
 };
 
 class WorkerPool {
@@ -64,7 +67,7 @@ class WorkerPool {
  private:
   void run(int index);
   void heartbeat();
-  void finish(const store::JobRow& job, const JobOutcome& outcome);
+  void finish(const store::JobRow& job, const JobOutcome& outcome, std::int64_t started_at);
 
   std::shared_ptr<store::JobRepository> jobs_;
   std::shared_ptr<store::UnresolvedRepository> unresolved_;

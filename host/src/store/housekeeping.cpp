@@ -47,6 +47,10 @@ Result<PurgeCounts> purge_finished(Database& db, std::int64_t before_ms, std::in
                             "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.received_at < ? AND "
                             "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq) ORDER BY e.seq LIMIT ?)",
                             before_ms, batch);
+    c.attempts = delete_batch(db, *s,
+                              "DELETE FROM job_attempts WHERE id IN (SELECT id FROM job_attempts WHERE finished_at < ? "
+                              "ORDER BY id LIMIT ?)",
+                              before_ms, batch);
     return c;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot purge finished jobs", ex);
@@ -107,11 +111,17 @@ Result<PurgeCounts> Housekeeper::run_once() {
       total.jobs += c.value().jobs;
       total.events += c.value().events;
       total.queue_items += c.value().queue_items;
-      if (c.value().jobs < kBatch && c.value().events < kBatch && c.value().queue_items < kBatch) break;
+      total.attempts += c.value().attempts;
+      if (c.value().jobs < kBatch && c.value().events < kBatch && c.value().queue_items < kBatch &&
+          c.value().attempts < kBatch)
+        break;
     }
-    if (total.jobs + total.events + total.queue_items > 0)
+    if (total.jobs + total.events + total.queue_items + total.attempts > 0)
       log::info("store", "purged finished work",
-                {{"jobs", total.jobs}, {"events", total.events}, {"queue_items", total.queue_items}});
+                {{"jobs", total.jobs},
+                 {"events", total.events},
+                 {"queue_items", total.queue_items},
+                 {"attempts", total.attempts}});
   }
   auto checked = checkpoint(*db_);
   if (!checked) return checked.error();

@@ -23,6 +23,7 @@ struct PurgeCounts {
   std::int64_t jobs = 0;
   std::int64_t events = 0;
   std::int64_t queue_items = 0;
+  std::int64_t attempts = 0; // job_attempts rows (the dashboard's history ages out with the jobs)
 };
 
 // One batch of at most `batch` rows per table, finished before `before_ms`.

@@ -160,6 +160,59 @@ Result<std::int64_t> UnresolvedRepository::count_open(const std::string& tenant_
   }
 }
 
+Result<std::int64_t> UnresolvedRepository::count_open_for_agent(const std::string& tenant_id,
+                                                                const std::string& agent) {
+  try {
+    auto s = db_->session();
+    std::string tenant = tenant_id, who = agent;
+    Poco::Int64 n = 0;
+    *s << db_->sql("SELECT COUNT(*) FROM unresolved_items WHERE tenant_id = ? AND state = 'open' AND agent = ?"),
+        use(tenant), use(who), into(n), now;
+    return static_cast<std::int64_t>(n);
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot count unresolved items", ex);
+  }
+}
+
+Result<std::vector<UnresolvedRepository::Group>> UnresolvedRepository::open_groups(const std::string& tenant_id,
+                                                                                   const std::string& agent,
+                                                                                   std::int64_t offset,
+                                                                                   std::int64_t limit) {
+  try {
+    auto s = db_->session();
+    std::string tenant = tenant_id, who = agent;
+    Poco::Int64 skip = std::max<std::int64_t>(offset, 0), n = std::clamp<std::int64_t>(limit, 1, 1000);
+    std::vector<Poco::Tuple<std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64>> rows;
+    // The empty-agent test lets one statement serve admins (all items) and reps (their own).
+    *s << db_->sql(
+        "SELECT phone_e164, connection_id, COUNT(*), MIN(id), MAX(created_at) FROM unresolved_items "
+        "WHERE tenant_id = ? AND state = 'open' AND (? = '' OR agent = ?) "
+        "GROUP BY phone_e164, connection_id ORDER BY COUNT(*) DESC, MIN(id) LIMIT ? OFFSET ?"),
+        use(tenant), use(who), use(who), use(n), use(skip), into(rows), now;
+    std::vector<Group> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(Group{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>()});
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot group unresolved items", ex);
+  }
+}
+
+Result<std::int64_t> UnresolvedRepository::count_open_groups(const std::string& tenant_id, const std::string& agent) {
+  try {
+    auto s = db_->session();
+    std::string tenant = tenant_id, who = agent;
+    Poco::Int64 n = 0;
+    *s << db_->sql(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM unresolved_items WHERE tenant_id = ? AND state = 'open' "
+        "AND (? = '' OR agent = ?) GROUP BY phone_e164, connection_id) AS g"),
+        use(tenant), use(who), use(who), into(n), now;
+    return static_cast<std::int64_t>(n);
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot count unresolved groups", ex);
+  }
+}
+
 Result<Done> UnresolvedRepository::decide(const std::string& tenant_id, std::int64_t id, const std::string& state,
                                           const boost::json::object& resolution, const std::string& decided_by) {
   try {

@@ -59,6 +59,22 @@ class UnresolvedRepository {
   Result<std::vector<UnresolvedItem>> list(const UnresolvedFilter& filter);
   Result<std::optional<UnresolvedItem>> get(const std::string& tenant_id, std::int64_t id);
   Result<std::int64_t> count_open(const std::string& tenant_id);
+  // Open items of one agent (a rep's own total), counted in the database, however many there are.
+  Result<std::int64_t> count_open_for_agent(const std::string& tenant_id, const std::string& agent);
+
+  // The open queue grouped by number and connection, biggest group first, one page at a time: the
+  // console shows "N calls from this number" without loading the items themselves.
+  struct Group {
+    std::string phone_e164;
+    std::string connection_id;
+    std::int64_t count = 0;
+    std::int64_t first_id = 0;
+    std::int64_t newest_at = 0;
+  };
+  // `agent` non-empty: that agent's items only. Returns at most `limit` groups after skipping `offset`.
+  Result<std::vector<Group>> open_groups(const std::string& tenant_id, const std::string& agent, std::int64_t offset,
+                                         std::int64_t limit);
+  Result<std::int64_t> count_open_groups(const std::string& tenant_id, const std::string& agent);
 
   // Records a person's decision and sends the job back to the workers with it, in one transaction.
   // `state` is "resolved" (the job will log to the chosen or created contact) or "skipped" (the job is

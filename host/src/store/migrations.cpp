@@ -189,6 +189,35 @@ const std::vector<Migration>& migrations() {
                 PRIMARY KEY (scope, id, version)))",
        },
        {}},
+      {7,
+       "job attempts: one row per attempt that reached the processor (event story, dashboard)",
+       {
+           // Written after the job's transition is stored. `result` is logged | placeholder | skipped |
+           // queued | retry | failed; `source_ended_at` is the call's end (Unix ms) when a record was first
+           // created for it, so the dashboard can show the delay from call end to CRM record.
+           R"(CREATE TABLE job_attempts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                job_id BIGINT NOT NULL,
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                agent TEXT NOT NULL DEFAULT '',
+                attempt INTEGER NOT NULL,
+                started_at BIGINT NOT NULL,
+                finished_at BIGINT NOT NULL,
+                result TEXT NOT NULL,
+                error TEXT,
+                next_attempt_at BIGINT,
+                source_ended_at BIGINT))",
+           R"(CREATE INDEX job_attempts_by_job ON job_attempts(job_id, id))",
+           // The dashboard reads one tenant's last N days.
+           R"(CREATE INDEX job_attempts_by_day ON job_attempts(tenant_id, finished_at))",
+           // The queue's per-day counts read one tenant's items by creation time.
+           R"(CREATE INDEX unresolved_by_created ON unresolved_items(tenant_id, created_at))",
+           // A big queue: a rep's page and total, and the per-number groups, without reading every item.
+           R"(CREATE INDEX unresolved_by_agent ON unresolved_items(tenant_id, state, agent, id))",
+           R"(CREATE INDEX unresolved_by_phone ON unresolved_items(tenant_id, state, phone_e164, connection_id))",
+       },
+       {}},
   };
   return kAll;
 }

@@ -177,6 +177,8 @@ TEST_F(AdminApi, EveryRouteAnswersEveryRoleAsDocumented) {
       {"DELETE", "/v1/admin/tokens/" + victim_id, none, {401, 403, 404, 200, 409}},
       {"GET", "/v1/admin/unresolved?tenant=acme", none, {401, 200, 404, 200, 200}},
       {"GET", "/v1/admin/unresolved/" + i101 + "?tenant=acme", none, {401, 200, 404, 200, 200}},
+      {"GET", "/v1/admin/unresolved/groups?tenant=acme", none, {401, 200, 404, 200, 200}},
+      {"GET", "/v1/admin/stats?tenant=acme", none, {401, 200, 404, 200, 200}},
       {"GET", "/v1/admin/unresolved/" + i202 + "?tenant=acme", none, {401, 404, 404, 200, 200}},
       {"POST",
        "/v1/admin/unresolved/rerun",
