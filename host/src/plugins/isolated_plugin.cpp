@@ -94,6 +94,11 @@ Result<Process> spawn(const std::filesystem::path& worker, const std::filesystem
   // child may only make async-signal-safe calls.
   std::string exe = worker.string();
   std::string lib = file.string();
+  if (::access(exe.c_str(), X_OK) != 0)
+    return Error::make(error_code::kInternal,
+                       file.string() + ": cannot run the plugin worker " + exe +
+                           " (install appconnect-plugin-worker beside the host, or set plugin_isolation.worker)",
+                       false);
   char* argv[] = {exe.data(), lib.data(), nullptr};
   rlimit limit{};
   const rlimit no_core{0, 0};
@@ -228,11 +233,13 @@ struct IsolatedPlugin::Impl {
     if (!p) return p.error();
     auto verdict = handshake(p.value());
     if (!verdict) return verdict.error();
-    if (!manifest.id.empty() && verdict.value().id != manifest.id)
+    if (!manifest.id.empty() && verdict.value().id != manifest.id) {
+      reap(p.value(), true);
       return Error::make(error_code::kInternal,
                          file.string() + ": the plugin's id changed from '" + manifest.id + "' to '" +
                              verdict.value().id + "' across worker restarts",
                          false);
+    }
     if (manifest.id.empty()) { // the first worker (start(), before any caller can see this object)
       manifest = verdict.value();
       label = manifest.id;

@@ -133,6 +133,17 @@ TEST_F(Isolated, ARefusedPluginIsRefusedWithTheLoadersOwnReason) {
   EXPECT_THAT(isolated.refusals().front().reason, HasSubstr("major"));
 }
 
+TEST_F(Isolated, AMissingWorkerExecutableIsARefusalThatSaysSo) {
+  PluginRegistry registry(services_);
+  IsolationSettings s = settings();
+  s.worker_executable = markers_.file("no-such-worker");
+  registry.set_isolation({"echo"}, s);
+  registry.load_file(fixture("good", "echo.so"));
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.refusals().size(), 1u);
+  EXPECT_THAT(registry.refusals().front().reason, HasSubstr("cannot run the plugin worker"));
+}
+
 TEST_F(Isolated, ACrashCostsTheCallInFlightAndOneRestart) {
   auto plugin = start("misbehaving", "misbehaving.so");
   ASSERT_NE(plugin, nullptr);
