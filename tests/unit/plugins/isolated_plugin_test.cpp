@@ -133,6 +133,22 @@ TEST_F(Isolated, ARefusedPluginIsRefusedWithTheLoadersOwnReason) {
   EXPECT_THAT(isolated.refusals().front().reason, HasSubstr("major"));
 }
 
+TEST_F(Isolated, AListedPluginThatNeitherItsFileNameNorASidecarNamesIsRefused) {
+  // duplicate/dup_a.so has id "dup" and no sidecar manifest: nothing tells the registry before loading.
+  PluginRegistry registry(services_);
+  registry.set_isolation({"dup"}, settings());
+  registry.load_file(fixture("duplicate", "dup_a.so"));
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.refusals().size(), 1u);
+  EXPECT_THAT(registry.refusals().front().reason, HasSubstr("configured to run isolated"));
+  // Named by its file name, the same library runs isolated.
+  PluginRegistry by_name(services_);
+  by_name.set_isolation({"dup_a"}, settings());
+  by_name.load_file(fixture("duplicate", "dup_a.so"));
+  ASSERT_NE(by_name.find("dup"), nullptr);
+  EXPECT_NE(by_name.find("dup")->isolated(), nullptr);
+}
+
 TEST_F(Isolated, AMissingWorkerExecutableIsARefusalThatSaysSo) {
   PluginRegistry registry(services_);
   IsolationSettings s = settings();
