@@ -279,7 +279,10 @@ struct IsolatedPlugin::Impl {
       const auto& frame = doc.get_object();
       const std::string type = string_field(frame, "t");
       if (type == "log") {
-        HostServices::log(&scope, log_level_of(frame), string_field(frame, "message"));
+        const auto* in_call = frame.if_contains("call");
+        const bool outside = in_call != nullptr && in_call->is_bool() && !in_call->get_bool();
+        const CallScope idle = idle_scope();
+        HostServices::log(outside ? &idle : &scope, log_level_of(frame), string_field(frame, "message"));
         continue;
       }
       if (type == "now") {

@@ -6,7 +6,8 @@
 // until the final "result". Message shapes:
 //   worker -> host  {"t":"ready","manifest":{...}}            first frame: the plugin passed the checks
 //                   {"t":"refused","reason":"..."}            first frame: the loader refused it
-//                   {"t":"log","level":N,"message":"..."}     no answer
+//                   {"t":"log","level":N,"message":"...","call":bool}  no answer; call=false: written
+//                                                             outside any call (not this call's line)
 //                   {"t":"now"}                               -> {"t":"now","ms":N}
 //                   {"t":"http","request":{...}}              -> {"t":"http","ok":true,"response":{...}}
 //                                                                | {"t":"http","ok":false,"error":{...}}

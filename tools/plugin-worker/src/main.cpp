@@ -65,7 +65,10 @@ std::optional<boost::json::object> ask_host(const boost::json::object& request) 
 
 void forward_log(appconnect_log_level level, std::string_view message) {
   std::lock_guard lock(g_channel);
-  send(boost::json::object{{"t", "log"}, {"level", static_cast<int>(level)}, {"message", message}});
+  // "call": false marks a line from outside any call (a plugin thread of its own), which the host must
+  // not attribute to whichever call it happens to be serving when the line arrives.
+  send(boost::json::object{
+      {"t", "log"}, {"level", static_cast<int>(level)}, {"message", message}, {"call", g_in_call.load()}});
 }
 
 std::int64_t host_now_ms() {
