@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -226,6 +228,41 @@ TEST_F(Isolated, RepeatedFailuresBackOffInsteadOfRestartingAtOnce) {
   auto healthy = plugin->invoke("list_users", boost::json::object{}, {}, scope_);
   ASSERT_TRUE(healthy.ok()) << healthy.error().message;
   EXPECT_EQ(plugin->restarts(), 2u);
+}
+
+TEST_F(Isolated, APluginThatCrashesWhileLoadingIsNotRestartedInALoop) {
+  const auto trigger = markers_.file("crash-at-load");
+  ::setenv("APPCONNECT_TEST_CRASH_AT_LOAD_IF", trigger.c_str(), 1);
+  IsolationSettings s = settings();
+  s.restart_backoff_ms = 1500;
+  auto plugin = start("misbehaving", "misbehaving.so", s);
+  ASSERT_NE(plugin, nullptr);
+  std::ofstream(trigger) << "from now on the plugin crashes while loading\n";
+  // The worker is lost in a call; its replacement dies while loading the plugin.
+  EXPECT_FALSE(plugin->invoke("create_call_log", call_log("c"), misbehaving_context("crash"), scope_).ok());
+  auto replacement = plugin->invoke("list_users", boost::json::object{}, {}, scope_);
+  ASSERT_FALSE(replacement.ok());
+  EXPECT_EQ(replacement.error().code, error_code::kUnavailable);
+  EXPECT_TRUE(replacement.error().retryable);
+  EXPECT_THAT(replacement.error().message, HasSubstr("while loading"));
+  EXPECT_THAT(replacement.error().message, HasSubstr("SIGSEGV"));
+  ASSERT_TRUE(replacement.error().retry_after_ms.has_value());
+  EXPECT_GT(*replacement.error().retry_after_ms, 1000);
+  // Calls during the back-off fail at once and start nothing.
+  for (int i = 0; i < 20; ++i) {
+    auto fast = plugin->invoke("list_users", boost::json::object{}, {}, scope_);
+    ASSERT_FALSE(fast.ok());
+    ASSERT_TRUE(fast.error().retry_after_ms.has_value());
+  }
+  EXPECT_EQ(plugin->failures(), 2u);
+  EXPECT_EQ(plugin->restarts(), 0u);
+  // Fixed (the trigger is gone) and the back-off over: the next call gets a worker again.
+  std::filesystem::remove(trigger);
+  ::unsetenv("APPCONNECT_TEST_CRASH_AT_LOAD_IF");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  auto healthy = plugin->invoke("list_users", boost::json::object{}, {}, scope_);
+  ASSERT_TRUE(healthy.ok()) << healthy.error().message;
+  EXPECT_EQ(plugin->restarts(), 1u);
 }
 
 // Not a pass/fail figure: prints what one round trip costs in each mode (docs/adr/0008-plugin-isolation.md).
