@@ -344,7 +344,8 @@ struct IsolatedPlugin::Impl {
         "plugin '" + label + "' is unavailable: its worker failed " + std::to_string(consecutive_failures) +
             " times in a row and is restarted after a back-off (operation '" + std::string(operation) + "')",
         true);
-    e.retry_after_ms = std::chrono::duration_cast<std::chrono::milliseconds>(not_before - now).count();
+    e.retry_after_ms =
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(not_before - now).count());
     return e;
   }
 };
