@@ -10,6 +10,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS appconnect RUNTIME DESTINATION bin COMPONENT runtime)
+# The host looks for the plugin worker beside its own executable (plugin_isolation in the config).
+install(TARGETS appconnect-plugin-worker RUNTIME DESTINATION bin COMPONENT runtime)
 get_property(packaged_plugins GLOBAL PROPERTY APPCONNECT_PLUGIN_TARGETS)
 foreach(plugin_target IN LISTS packaged_plugins)
   # Only the bundled plugins (plugins/<name>), not test fixtures or the template built by the tests.

@@ -18,7 +18,8 @@ dpkg-deb -x "$sdk_deb" "$out/root"
 dpkg-deb -e "$deb" "$out/control"
 
 expect() { for f in "$@"; do [ -e "$out/root/$f" ] || { echo "missing in the package: $f" >&2; exit 1; }; done; }
-expect usr/bin/appconnect usr/lib/systemd/system/appconnect.service usr/share/appconnect/config.json
+expect usr/bin/appconnect usr/bin/appconnect-plugin-worker usr/lib/systemd/system/appconnect.service \
+  usr/share/appconnect/config.json
 for p in salesforce hubspot zoho; do expect "usr/lib/appconnect/plugins/$p.so" "usr/lib/appconnect/plugins/$p.manifest.json"; done
 expect usr/include/appconnect/abi.h usr/lib/cmake/AppConnectSDK/AppConnectSDKConfig.cmake \
   usr/share/appconnect/template/src/connector.cpp usr/bin/appconnect-plugin-check usr/bin/appconnect-crm-sandbox

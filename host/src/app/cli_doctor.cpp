@@ -186,6 +186,7 @@ class Doctor {
   void plugins(const config::Config& config) {
     auto services = std::make_shared<plugins::HostServices>(std::make_shared<httpclient::HttpClient>());
     plugins::PluginRegistry registry(services);
+    configure_isolation(registry, config); // an untrusted plugin must not take the doctor down either
     const auto dirs = config.plugin_dirs.empty() ? default_plugin_dirs() : config.plugin_dirs;
     if (dirs.empty())
       return add("plugins", Status::kFail, "no plugin directory (none configured, none beside the binary)");

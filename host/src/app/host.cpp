@@ -55,6 +55,17 @@ std::vector<std::filesystem::path> default_plugin_dirs() {
   return dirs;
 }
 
+void configure_isolation(plugins::PluginRegistry& registry, const config::Config& config) {
+  const auto& c = config.plugin_isolation;
+  if (c.plugins.empty()) return;
+  plugins::IsolationSettings isolation;
+  isolation.worker_executable = c.worker;
+  isolation.invoke_timeout_ms = c.invoke_timeout_ms;
+  isolation.memory_limit_mb = c.memory_limit_mb;
+  isolation.workers = c.workers_per_plugin;
+  registry.set_isolation(c.plugins, std::move(isolation));
+}
+
 struct Host::Parts {
   config::Config config;
   std::shared_ptr<store::Database> db;
@@ -246,14 +257,17 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   p->http_client = std::make_shared<httpclient::HttpClient>();
   p->services = std::make_shared<plugins::HostServices>(p->http_client);
   p->registry = std::make_shared<plugins::PluginRegistry>(p->services);
+  configure_isolation(*p->registry, config);
   const auto dirs = config.plugin_dirs.empty() ? default_plugin_dirs() : config.plugin_dirs;
   for (const auto& dir : dirs) p->registry->load_directory(dir);
   for (const auto& r : p->registry->refusals())
     log::warn("plugins", "plugin refused", {{"file", r.path.string()}, {"reason", r.reason}});
   for (const auto* plugin : p->registry->plugins())
-    log::info(
-        "plugins", "plugin loaded",
-        {{"id", plugin->manifest().id}, {"version", plugin->manifest().version}, {"file", plugin->path().string()}});
+    log::info("plugins", "plugin loaded",
+              {{"id", plugin->manifest().id},
+               {"version", plugin->manifest().version},
+               {"file", plugin->path().string()},
+               {"isolated", plugin->isolated() != nullptr}});
 
   // Every CRM request of a connection is paced by what the CRM says about its limits (rate_limiter.hpp).
   p->limiter = std::make_shared<pipeline::RateLimiter>();

@@ -7,6 +7,10 @@
 #include <memory>
 #include <string>
 
+namespace appconnect::plugins {
+class PluginRegistry;
+} // namespace appconnect::plugins
+
 namespace appconnect::app {
 
 class Host {
@@ -35,5 +39,9 @@ class Host {
 // Directories searched for plugins when the configuration names none: beside the executable
 // (<prefix>/plugins for a build tree, <prefix>/lib/appconnect/plugins for an installed host).
 std::vector<std::filesystem::path> default_plugin_dirs();
+
+// Applies the config's plugin_isolation to a registry before it loads anything (the host and
+// `appconnect doctor` load plugins the same way).
+void configure_isolation(plugins::PluginRegistry& registry, const config::Config& config);
 
 } // namespace appconnect::app

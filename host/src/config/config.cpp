@@ -54,9 +54,26 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
   try {
     const auto& o = jf::as_object(doc, "the config file");
     reject_unknown(o,
-                   {"listen", "data_dir", "database", "plugin_dirs", "workers", "ingest_token", "admin_token",
-                    "max_body_bytes", "jobs", "tenants", "connections", "secrets_key_file", "secrets_old_key_files",
-                    "ingest_hmac_secret", "metrics_token", "log_format", "tls", "http", "web_dir"},
+                   {"listen",
+                    "data_dir",
+                    "database",
+                    "plugin_dirs",
+                    "plugin_isolation",
+                    "workers",
+                    "ingest_token",
+                    "admin_token",
+                    "max_body_bytes",
+                    "jobs",
+                    "tenants",
+                    "connections",
+                    "secrets_key_file",
+                    "secrets_old_key_files",
+                    "ingest_hmac_secret",
+                    "metrics_token",
+                    "log_format",
+                    "tls",
+                    "http",
+                    "web_dir"},
                    "the config file");
     Config c = std::move(base);
     c.listen = jf::get_string(o, "listen", c.listen);
@@ -72,6 +89,26 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
     if (o.contains("plugin_dirs")) {
       c.plugin_dirs.clear();
       for (const auto& p : jf::get_strings(o, "plugin_dirs")) c.plugin_dirs.push_back(resolve(p));
+    }
+    if (o.contains("plugin_isolation")) {
+      const auto iso = object_field(o, "plugin_isolation");
+      reject_unknown(iso, {"plugins", "invoke_timeout_ms", "memory_limit_mb", "workers_per_plugin", "worker"},
+                     "'plugin_isolation'");
+      auto bounded = [&iso](const char* key, std::int64_t current, std::int64_t min, std::int64_t max) {
+        const std::int64_t v = jf::get_int(iso, key, current);
+        if (v < min || v > max)
+          throw jf::FieldError("'plugin_isolation." + std::string(key) + "' must be between " + std::to_string(min) +
+                               " and " + std::to_string(max));
+        return v;
+      };
+      auto& pi = c.plugin_isolation;
+      if (iso.contains("plugins")) pi.plugins = jf::get_strings(iso, "plugins");
+      pi.invoke_timeout_ms = bounded("invoke_timeout_ms", pi.invoke_timeout_ms, 100, 3600000);
+      pi.memory_limit_mb = bounded("memory_limit_mb", pi.memory_limit_mb, 0, 1 << 20);
+      if (pi.memory_limit_mb != 0 && pi.memory_limit_mb < 64)
+        throw jf::FieldError("'plugin_isolation.memory_limit_mb' must be 0 (no limit) or at least 64");
+      pi.workers_per_plugin = static_cast<int>(bounded("workers_per_plugin", pi.workers_per_plugin, 1, 64));
+      if (iso.contains("worker")) pi.worker = resolve(jf::require_string(iso, "worker"));
     }
     if (o.contains("web_dir")) c.web_dir = resolve(jf::require_string(o, "web_dir"));
     c.workers = static_cast<int>(jf::get_int(o, "workers", c.workers));

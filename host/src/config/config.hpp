@@ -64,12 +64,24 @@ struct HttpLimits {
   int max_keep_alive_requests = 1000;
 };
 
+// Plugins run out of process ("plugin_isolation" in the config file; docs/plugin-guide/isolation.md).
+// Each listed plugin is loaded by appconnect-plugin-worker processes instead of inside the host, so a crash,
+// hang or leak in it costs a worker restart and a retry, never the host. In-process is the default.
+struct PluginIsolationConfig {
+  std::vector<std::string> plugins;       // plugin ids; "*" = every plugin
+  std::int64_t invoke_timeout_ms = 60000; // a call longer than this: the worker is killed, the call retried
+  std::int64_t memory_limit_mb = 1024;    // address-space cap of each worker (RLIMIT_AS); 0 = none
+  int workers_per_plugin = 2;             // calls of one plugin served at once
+  std::filesystem::path worker;           // the worker executable; empty = beside the host's own
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "data";
   std::string database;                           // empty = sqlite:<data_dir>/appconnect.db
   std::vector<std::filesystem::path> plugin_dirs; // empty = the bundled plugin directory
-  std::filesystem::path web_dir;                  // the console's files; empty = web::default_web_dir()
+  PluginIsolationConfig plugin_isolation;
+  std::filesystem::path web_dir; // the console's files; empty = web::default_web_dir()
   int workers = 4;
   std::string ingest_token; // when set, POST /v1/events requires "Authorization: Bearer <token>"
   std::string admin_token;  // the admin API (/v1/admin) requires it; empty = admin API disabled

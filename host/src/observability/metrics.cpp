@@ -165,6 +165,14 @@ void Metrics::retry(std::string_view connection_id) {
   retries_.at(connector_of(connection_id)).count.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::plugin_worker_failure(std::string_view plugin, std::string_view reason) {
+  worker_failures_.at(key_of(plugin, reason)).count.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::plugin_worker_restart(std::string_view plugin) {
+  worker_restarts_.at(key_of(plugin)).count.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::rate_limit_wait(std::string_view connection_id) {
   waits_.at(key_of(connection_id)).count.fetch_add(1, std::memory_order_relaxed);
 }
@@ -208,6 +216,18 @@ void Metrics::render(Exposition& out) const {
   for (const auto& [key, s] : retries_.snapshot())
     out.sample("appconnect_retries_total", {{"connector", key}},
                static_cast<double>(s->count.load(std::memory_order_relaxed)));
+  out.family("appconnect_plugin_worker_failures_total", "counter",
+             "Worker processes of isolated plugins lost (crash, timeout, protocol) or not started (start).");
+  for (const auto& [key, s] : worker_failures_.snapshot()) {
+    const auto l = split_key(key);
+    out.sample("appconnect_plugin_worker_failures_total", {{"plugin", l.at(0)}, {"reason", l.at(1)}},
+               static_cast<double>(s->count.load(std::memory_order_relaxed)));
+  }
+  out.family("appconnect_plugin_worker_restarts_total", "counter",
+             "Replacement worker processes started for isolated plugins.");
+  for (const auto& [key, s] : worker_restarts_.snapshot())
+    out.sample("appconnect_plugin_worker_restarts_total", {{"plugin", key}},
+               static_cast<double>(s->count.load(std::memory_order_relaxed)));
   out.family("appconnect_rate_limit_waits_total", "counter",
              "Jobs held back because a connection is rate limited or out of quota.");
   for (const auto& [key, s] : waits_.snapshot())
@@ -241,6 +261,8 @@ void Metrics::render(Exposition& out) const {
 void Metrics::reset() {
   events_.clear();
   retries_.clear();
+  worker_failures_.clear();
+  worker_restarts_.clear();
   waits_.clear();
   crm_.clear();
   for (auto& j : jobs_) j.store(0);

@@ -53,6 +53,9 @@ class Metrics {
   void rate_limit_wait(std::string_view connection_id);
   void crm_request(std::string_view connector, std::string_view operation, std::string_view connection_id,
                    double seconds);
+  // An isolated plugin's worker process was lost (reason: crash | timeout | protocol | start), or replaced.
+  void plugin_worker_failure(std::string_view plugin, std::string_view reason);
+  void plugin_worker_restart(std::string_view plugin);
 
   // Every counter and histogram, then the process metrics (resident memory, CPU, uptime).
   void render(Exposition& out) const;
@@ -80,10 +83,12 @@ class Metrics {
 
   std::string connector_of(std::string_view connection_id) const;
 
-  Family events_;  // tenant, kind
-  Family retries_; // connector
-  Family waits_;   // connection
-  Family crm_;     // connector, operation
+  Family events_;          // tenant, kind
+  Family retries_;         // connector
+  Family waits_;           // connection
+  Family crm_;             // connector, operation
+  Family worker_failures_; // plugin, reason
+  Family worker_restarts_; // plugin
   std::array<std::atomic<std::uint64_t>, 5> jobs_{};
   mutable std::shared_mutex connectors_mutex_;
   std::map<std::string, std::string, std::less<>> connectors_; // connection -> connector, learned from calls

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <utility>
@@ -24,6 +25,7 @@ namespace {
 constexpr std::size_t kMaxLogMessage = 4096;
 
 thread_local HostServices::LoadLogScope* tl_load_scope = nullptr;
+std::atomic<HostServices::LogForwarder> g_log_forwarder{nullptr};
 
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -189,6 +191,13 @@ void HostServices::log(const CallScope* scope, appconnect_log_level level, std::
       break; // INFO, and any out-of-range value from a confused plugin
   }
   if (message.size() > kMaxLogMessage) message = message.substr(0, kMaxLogMessage);
+  if (const LogForwarder forward = g_log_forwarder.load(std::memory_order_acquire); forward != nullptr) {
+    // The worker still notes a load-time problem itself: its refusal message quotes it.
+    if (scope == nullptr && tl_load_scope != nullptr && mapped >= log::Level::kWarn)
+      tl_load_scope->note_problem(message);
+    forward(level, message);
+    return;
+  }
   boost::json::object fields;
   std::string component = "plugin";
   if (scope != nullptr) {
@@ -199,6 +208,10 @@ void HostServices::log(const CallScope* scope, appconnect_log_level level, std::
     if (mapped >= log::Level::kWarn) tl_load_scope->note_problem(message);
   }
   log::write(mapped, component, message, fields);
+}
+
+void HostServices::set_log_forwarder(LogForwarder forward) {
+  g_log_forwarder.store(forward, std::memory_order_release);
 }
 
 HostServices::LoadLogScope::LoadLogScope(std::string plugin_label)

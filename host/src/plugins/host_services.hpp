@@ -75,6 +75,12 @@ class HostServices {
   // The work behind appconnect_host::log: component "plugin:<id>", plus the connection id when known.
   static void log(const CallScope* scope, appconnect_log_level level, std::string_view message);
 
+  // Inside appconnect-plugin-worker only: plugin log lines are handed to `forward` (which sends them to
+  // the host, where HostServices::log writes them) instead of being written here. Set once at start-up,
+  // before the plugin is loaded; nullptr restores local writing.
+  using LogForwarder = void (*)(appconnect_log_level level, std::string_view message);
+  static void set_log_forwarder(LogForwarder forward);
+
   // While alive, log lines a plugin writes with a NULL call handle on this thread (from its entry point,
   // typically saying why it refuses the host) are attributed to `plugin_label`, and the last warning or
   // error among them is kept so the refusal message can quote it.

@@ -102,7 +102,8 @@ struct LoadedPlugin::State {
   std::filesystem::path path;
   Manifest manifest;
   const appconnect_plugin* table = nullptr;
-  std::shared_ptr<HostServices> services; // its appconnect_host table must outlive the plugin's shutdown
+  std::unique_ptr<IsolatedPlugin> isolated; // set instead of `library`/`table` for an out-of-process plugin
+  std::shared_ptr<HostServices> services;   // its appconnect_host table must outlive the plugin's shutdown
   // invoke holds it shared, shutdown exclusively: shutdown runs only after every running call returned.
   mutable std::shared_mutex lifecycle;
   bool shut_down = false;
@@ -112,6 +113,10 @@ struct LoadedPlugin::State {
     std::unique_lock lock(lifecycle);
     if (shut_down) return;
     shut_down = true;
+    if (isolated) {
+      isolated->shutdown();
+      return;
+    }
     if (table == nullptr || table->shutdown == nullptr) return;
     HostServices::LoadLogScope attribution(manifest.id.empty() ? path.filename().string() : manifest.id);
     try {
@@ -151,6 +156,10 @@ void LoadedPlugin::shutdown() {
   state_->shutdown();
 }
 
+const IsolatedPlugin* LoadedPlugin::isolated() const {
+  return state_->isolated.get();
+}
+
 Result<boost::json::value> LoadedPlugin::invoke(std::string_view operation, const boost::json::value& request,
                                                 const boost::json::object& context, const CallScope& scope) const {
   const State& s = *state_;
@@ -158,6 +167,7 @@ Result<boost::json::value> LoadedPlugin::invoke(std::string_view operation, cons
   try {
     std::shared_lock lock(s.lifecycle);
     if (s.shut_down) return Error::make(error_code::kUnavailable, "plugin '" + id + "' has been shut down", true);
+    if (s.isolated) return s.isolated->invoke(operation, request, context, scope);
     const std::string op(operation); // NUL-terminated for the C side
     if (op.empty() || op.find('\0') != std::string::npos)
       return Error::make(error_code::kBadRequest, "invalid operation name for plugin '" + id + "'", false);
@@ -315,6 +325,39 @@ std::unique_ptr<LoadedPlugin> open_plugin(const std::filesystem::path& file,
   return std::make_unique<LoadedPlugin>(std::move(state));
 }
 
+// The isolated counterpart of open_plugin: a worker process runs checks 1-6 and reports the manifest.
+std::unique_ptr<LoadedPlugin> open_isolated(const std::filesystem::path& file,
+                                            const std::shared_ptr<HostServices>& services,
+                                            const IsolationSettings& settings, InspectReport& report,
+                                            const std::vector<std::unique_ptr<LoadedPlugin>>& loaded) {
+  report.file = file;
+  std::error_code fs_ec;
+  if (!std::filesystem::is_regular_file(file, fs_ec)) {
+    report.reason = file.string() + ": no such file";
+    return nullptr;
+  }
+  auto started = IsolatedPlugin::start(file, settings, services);
+  if (!started) {
+    report.reason = started.error().message;
+    return nullptr;
+  }
+  const Manifest m = started.value()->manifest();
+  report.manifest = m;
+  for (const auto& other : loaded) {
+    if (other->manifest().id == m.id) {
+      report.reason = file.string() + ": plugin id '" + m.id + "' is already provided by " + other->path().string();
+      return nullptr;
+    }
+  }
+  auto state = std::make_unique<LoadedPlugin::State>();
+  state->path = file;
+  state->services = services;
+  state->manifest = m;
+  state->isolated = std::move(started.value());
+  report.ok = true;
+  return std::make_unique<LoadedPlugin>(std::move(state));
+}
+
 } // namespace
 
 PluginRegistry::PluginRegistry(std::shared_ptr<HostServices> services) : services_(std::move(services)) {}
@@ -346,9 +389,43 @@ void PluginRegistry::load_directory(const std::filesystem::path& dir) {
   for (const auto& f : files) load_file(f);
 }
 
+void PluginRegistry::set_isolation(std::vector<std::string> ids, IsolationSettings settings) {
+  isolated_ids_ = std::move(ids);
+  isolation_ = std::move(settings);
+}
+
+bool PluginRegistry::isolation_listed(std::string_view id) const {
+  return std::any_of(isolated_ids_.begin(), isolated_ids_.end(),
+                     [id](const std::string& listed) { return listed == "*" || listed == id; });
+}
+
+bool PluginRegistry::isolate_file(const std::filesystem::path& file) const {
+  if (isolated_ids_.empty()) return false;
+  if (isolation_listed("*") || isolation_listed(file.stem().string())) return true;
+  // The sidecar names the plugin without running any of its code.
+  std::error_code ec;
+  const auto sidecar = sidecar_path(file);
+  if (!std::filesystem::exists(sidecar, ec)) return false;
+  auto text = read_text_file(sidecar);
+  if (!text) return false;
+  auto side = parse_manifest(*text);
+  return side && isolation_listed(side.value().id);
+}
+
 void PluginRegistry::load_file(const std::filesystem::path& file) {
   InspectReport report;
-  auto plugin = open_plugin(file, services_, report, &plugins_);
+  std::unique_ptr<LoadedPlugin> plugin;
+  if (isolate_file(file)) {
+    plugin = open_isolated(file, services_, isolation_, report, plugins_);
+  } else {
+    plugin = open_plugin(file, services_, report, &plugins_);
+    if (plugin && isolation_listed(plugin->manifest().id)) {
+      report.reason = file.string() + ": plugin '" + plugin->manifest().id +
+                      "' is configured to run isolated, but neither its file name nor a sidecar manifest names it, "
+                      "so it was opened in process; rename the file or add <name>.manifest.json";
+      plugin.reset(); // shut down and unloaded again
+    }
+  }
   if (!plugin) {
     // Debug only: the caller decides how to surface refusals (the host logs them, the CLI prints them).
     log::debug(kComponent, "plugin refused: " + report.reason, {{"file", file.string()}});

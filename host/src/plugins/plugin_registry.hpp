@@ -12,9 +12,12 @@
 //   6. a sidecar <name>.manifest.json, when present, agrees with it on id and version;
 //   7. no plugin with the same id is loaded already, and the library is not already live in this process
 //      (the dynamic loader would hand back the running instance rather than a second copy).
+// An isolated plugin (PluginRegistry::set_isolation) passes the same checks 1-6 inside its worker process
+// (appconnect-plugin-worker), and check 7's id part in the host.
 #pragma once
 
 #include "plugins/host_services.hpp"
+#include "plugins/isolated_plugin.hpp"
 #include "plugins/manifest.hpp"
 
 #include <boost/json/object.hpp>
@@ -56,6 +59,9 @@ class LoadedPlugin {
   // Calls the plugin's shutdown now (idempotent). Later invoke calls fail with "unavailable".
   void shutdown();
 
+  // The worker pool when the plugin runs out of process; nullptr when it is loaded in this process.
+  const IsolatedPlugin* isolated() const;
+
   struct State; // defined in plugin_registry.cpp (holds the Boost.DLL library)
   explicit LoadedPlugin(std::unique_ptr<State> state);
 
@@ -69,6 +75,12 @@ class PluginRegistry {
   ~PluginRegistry(); // shuts every plugin down, then unloads them, in reverse load order
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
+
+  // Plugins named in `ids` run out of process, in appconnect-plugin-worker processes (isolated_plugin.hpp);
+  // "*" isolates every plugin. A file is matched before anything of it runs in this process: by the id in
+  // its sidecar manifest, else by its file name without ".so". A plugin loaded in process whose id turns
+  // out to be listed anyway is refused. Call before loading.
+  void set_isolation(std::vector<std::string> ids, IsolationSettings settings);
 
   // Loads every "*.so" in `dir` (not recursive), in file-name order. A missing directory is a refusal.
   void load_directory(const std::filesystem::path& dir);
@@ -84,6 +96,11 @@ class PluginRegistry {
   std::shared_ptr<HostServices> services_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<Refusal> refusals_;
+  std::vector<std::string> isolated_ids_;
+  IsolationSettings isolation_;
+
+  bool isolation_listed(std::string_view id) const;
+  bool isolate_file(const std::filesystem::path& file) const;
 };
 
 // What `appconnect plugins inspect FILE` shows: the outcome of loading a file without registering it.

@@ -60,6 +60,25 @@ TEST(Metrics, CountersAndHistogramsRender) {
   EXPECT_THAT(after.text(), Not(HasSubstr("tenant=\"acme\"")));
 }
 
+TEST(Metrics, IsolatedPluginWorkerFailuresAndRestartsRender) {
+  Metrics m;
+  m.plugin_worker_failure("acme", "crash");
+  m.plugin_worker_failure("acme", "crash");
+  m.plugin_worker_failure("acme", "timeout");
+  m.plugin_worker_restart("acme");
+  Exposition out;
+  m.render(out);
+  const std::string& t = out.text();
+  EXPECT_THAT(t, HasSubstr("# TYPE appconnect_plugin_worker_failures_total counter\n"));
+  EXPECT_THAT(t, HasSubstr("appconnect_plugin_worker_failures_total{plugin=\"acme\",reason=\"crash\"} 2\n"));
+  EXPECT_THAT(t, HasSubstr("appconnect_plugin_worker_failures_total{plugin=\"acme\",reason=\"timeout\"} 1\n"));
+  EXPECT_THAT(t, HasSubstr("appconnect_plugin_worker_restarts_total{plugin=\"acme\"} 1\n"));
+  m.reset();
+  Exposition after;
+  m.render(after);
+  EXPECT_THAT(after.text(), Not(HasSubstr("plugin=\"acme\"")));
+}
+
 TEST(Metrics, ConcurrentCountsAreNotLostAndSeriesAreCapped) {
   Metrics m;
   std::vector<std::thread> threads;

@@ -124,6 +124,12 @@ class Runner {
   bool load() {
     services_ = std::make_shared<plugins::HostServices>(std::make_shared<httpclient::HttpClient>());
     registry_ = std::make_unique<plugins::PluginRegistry>(services_);
+    if (options_.isolated) {
+      plugins::IsolationSettings isolation;
+      isolation.workers = std::max(1, options_.threads);
+      isolation.invoke_timeout_ms = 30000;
+      registry_->set_isolation({"*"}, std::move(isolation));
+    }
     const auto start = wall_ms();
     registry_->load_file(options_.plugin);
     if (!registry_->refusals().empty() || registry_->plugins().empty()) {
@@ -721,6 +727,7 @@ std::string render_text(const Options& options, const Report& report) {
     out << " (" << report.plugin_id << " " << report.plugin_version << ", ABI " << report.abi_major << "."
         << report.abi_minor << ")";
   if (!options.sandbox_url.empty()) out << " against " << options.sandbox_url;
+  if (options.isolated) out << ", isolated (appconnect-plugin-worker)";
   out << "\n";
   for (const auto& c : report.checks) {
     out << "  " << status_word(c.status) << "  " << c.name;
@@ -746,6 +753,7 @@ json::object render_json(const Options& options, const Report& report) {
                       {"version", report.plugin_version},
                       {"abi", json::object{{"major", report.abi_major}, {"minor", report.abi_minor}}},
                       {"sandbox", options.sandbox_url},
+                      {"mode", options.isolated ? "isolated" : "in_process"},
                       {"sandbox_crm", report.sandbox_crm},
                       {"ok", report.ok()},
                       {"passed", report.count(Status::kPass)},

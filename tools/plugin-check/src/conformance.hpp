@@ -1,6 +1,7 @@
 // The plugin conformance suite behind appconnect-plugin-check.
 //
-// A run loads one plugin file through the host's loader and records one CheckResult per check, in order:
+// A run loads one plugin file through the host's loader (in process, or in a worker with --isolated) and records one
+// CheckResult per check, in order:
 //   load, manifest.*            always (a plugin the loader refuses stops the run there);
 //   call.*                      the boundary itself: unknown operation, unusable request;
 //   op.*, idempotency.*         every declared operation against a sandbox, then the record found again by
@@ -37,6 +38,9 @@ struct Options {
   // _domain) points at the sandbox, and the access token comes from POST /__sandbox/issue-token.
   std::optional<boost::json::object> connection;
   int threads = 8;
+  // Run the plugin out of process, through appconnect-plugin-worker (as a host with plugin_isolation
+  // would), with one worker per thread of the concurrency check.
+  bool isolated = false;
   std::int64_t large_payload_bytes = 256 * 1024;
 };
 

@@ -1,4 +1,4 @@
-// appconnect-plugin-check PLUGIN.so [--sandbox URL] [--connection-settings FILE] [--threads N] [--json]
+// appconnect-plugin-check PLUGIN.so [--sandbox URL] [--connection-settings FILE] [--threads N] [--isolated] [--json]
 // Runs the conformance suite (conformance.hpp) and prints a pass/fail report. Exit codes: 0 every check
 // passed or was skipped, 1 a check failed, 2 wrong usage.
 #include "conformance.hpp"
@@ -14,7 +14,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(Usage: appconnect-plugin-check PLUGIN.so [--sandbox URL] [--connection-settings FILE]
-                              [--threads N] [--json]
+                              [--threads N] [--isolated] [--json]
 
 Loads PLUGIN.so through the AppConnect host's plugin loader and checks it: the manifest, the call
 boundary and, with --sandbox, every declared operation against a CRM sandbox (appconnect-crm-sandbox),
@@ -26,6 +26,9 @@ sandbox's /__sandbox control API, a call deadline, a 256 KiB note, and N threads
                                 "${SANDBOX_URL}" in any value becomes the --sandbox URL. Default: every
                                 URL-like manifest setting points at the sandbox, and the sandbox issues
                                 the access token.
+  --isolated                    load and call the plugin out of process, through appconnect-plugin-worker
+                                (beside this program, or $APPCONNECT_PLUGIN_WORKER), as a host does for
+                                plugins listed in plugin_isolation
   --json                        print the report as one JSON document
 
 Exit codes: 0 all checks passed (or were skipped), 1 a check failed, 2 wrong usage.
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (arg == "--json") {
       as_json = true;
+    } else if (arg == "--isolated") {
+      options.isolated = true;
     } else if (arg == "--sandbox") {
       if (!value(options.sandbox_url)) return usage("--sandbox needs a URL");
       while (!options.sandbox_url.empty() && options.sandbox_url.back() == '/') options.sandbox_url.pop_back();
