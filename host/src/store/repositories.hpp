@@ -39,15 +39,29 @@ struct ConnectionRow {
   bool enabled = true;
 };
 
+// Secret settings (store/settings_secrets.hpp: ingest_hmac_secret, ringcentral.verification_token, ...)
+// are sealed with `secrets` when written and opened when read, like connection credentials; the rest of
+// the settings stays plain JSON. Without a box they are written as they are.
 class TenantRepository {
  public:
-  explicit TenantRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  explicit TenantRepository(std::shared_ptr<Database> db, std::shared_ptr<const security::SecretBox> secrets = nullptr)
+      : db_(std::move(db)), secrets_(std::move(secrets)) {}
   Result<Done> upsert(const TenantRow& tenant);
   Result<std::optional<TenantRow>> get(const std::string& id);
   Result<std::vector<TenantRow>> list();
+  // upsert() inside the caller's transaction on `session` (a settings change and its version row
+  // commit together: store/admin_repositories.hpp). Throws Poco exceptions like any statement.
+  void write(Poco::Data::Session& session, const TenantRow& tenant);
+  // Seals again, with the box's current key, every tenant's secret settings that are plaintext or
+  // sealed with an older key; each row in its own transaction. Returns how many rows changed. Needs a box.
+  Result<std::int64_t> reseal_settings();
+  bool can_seal() const { return secrets_ != nullptr; }
 
  private:
+  Result<TenantRow> decode(const std::string& id, const std::string& name, const std::string& settings) const;
+
   std::shared_ptr<Database> db_;
+  std::shared_ptr<const security::SecretBox> secrets_;
 };
 
 // Credentials are sealed with `secrets` (AES-256-GCM, docs/security.md) when written and opened when
@@ -58,7 +72,10 @@ class ConnectionRepository {
   explicit ConnectionRepository(std::shared_ptr<Database> db,
                                 std::shared_ptr<const security::SecretBox> secrets = nullptr)
       : db_(std::move(db)), secrets_(std::move(secrets)) {}
-  Result<Done> upsert(const ConnectionRow& connection);
+  // `also` runs in the same transaction before it commits (the admin API writes the settings version
+  // there); a Poco exception it throws rolls everything back.
+  using AlsoInTransaction = std::function<void(Poco::Data::Session&)>;
+  Result<Done> upsert(const ConnectionRow& connection, const AlsoInTransaction& also = {});
   Result<std::optional<ConnectionRow>> get(const std::string& id);
   Result<std::vector<ConnectionRow>> list_for_tenant(const std::string& tenant_id);
   Result<std::vector<ConnectionRow>> list_all();
@@ -84,7 +101,8 @@ class ConnectionRepository {
   // Writes only the given columns (the admin API's PATCH), so a token refresh running at the same time
   // is not overwritten with the credentials read before it. kNotFound when there is no such connection.
   Result<Done> update(const std::string& id, const std::optional<boost::json::object>& settings,
-                      const std::optional<boost::json::object>& credentials, std::optional<bool> enabled);
+                      const std::optional<boost::json::object>& credentials, std::optional<bool> enabled,
+                      const AlsoInTransaction& also = {});
   // Deletes the connection; false when there was none. Its past jobs stay (they name a connection that
   // is gone and fail if ever retried).
   Result<bool> remove(const std::string& id);
@@ -165,6 +183,10 @@ class EventRepository {
   Result<StoredEvent> store(const NewEvent& event);
   Result<std::optional<EventRow>> get(const std::string& tenant_id, const std::string& event_id);
   Result<std::optional<EventRow>> get_by_seq(std::int64_t seq);
+  // Admin listing: events in arrival order after `after_seq` (keyset paging), at most `limit`; of one
+  // tenant unless `tenant_id` is empty, of one kind unless `kind` is empty.
+  Result<std::vector<EventRow>> list(const std::string& tenant_id, const std::string& kind, std::int64_t after_seq,
+                                     std::int64_t limit);
   // Every event of one conversation that has a job on `connection_id`, in arrival order (at most `limit`).
   Result<std::vector<EventRow>> list_for_conversation(const std::string& connection_id,
                                                       const std::string& conversation_key, std::int64_t limit = 5000);
