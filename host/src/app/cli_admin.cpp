@@ -39,7 +39,11 @@ constexpr const char* kUsage = R"(Usage (admin API from scripts; every command t
   appconnect connections list [--tenant T]
   appconnect connections create ID --connector C [--tenant T] [--settings FILE] [--credentials FILE] [--disabled]
   appconnect connections enable ID | disable ID
---url and --token may come from the environment instead: APPCONNECT_URL, APPCONNECT_TOKEN.
+)";
+
+// After the operations' lines (app/cli_operations.hpp), so the whole list comes first.
+constexpr const char* kUsageEnd =
+    R"(--url and --token may come from the environment instead: APPCONNECT_URL, APPCONNECT_TOKEN.
 Exit codes: 0 success, 1 refused (the host answered 4xx; its error is printed) or a local failure,
 2 wrong usage, 3 the host could not be reached, failed (5xx) or answered something that is not the API.
 )";
@@ -202,11 +206,11 @@ int admin_cli(int argc, char** argv) {
   std::string error;
   auto parsed = cli::parse(argc, argv, {"json", "offline", "disabled", "all", "clear"}, error);
   if (!parsed) {
-    std::cerr << "appconnect: " << error << "\n" << kUsage << kOperationsUsage;
+    std::cerr << "appconnect: " << error << "\n" << kUsage << kOperationsUsage << kUsageEnd;
     return cli::kExitUsage;
   }
   Cli& cli = *parsed;
-  cli.usage_text = std::string(kUsage) + kOperationsUsage;
+  cli.usage_text = std::string(kUsage) + kOperationsUsage + kUsageEnd;
   if (cli.command == "tokens") return tokens(cli);
   if (cli.command == "tenants") return tenants(cli);
   if (cli.command == "connections") return connections(cli);
