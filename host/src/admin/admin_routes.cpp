@@ -56,6 +56,14 @@ std::int64_t now_ms() {
       .count();
 }
 
+// A stored JSON text as JSON; a text that is not JSON (older rows) as a string, never an error.
+boost::json::value json_or_text(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  return ec ? boost::json::value(text) : v;
+}
+
 boost::json::object item_json(const store::UnresolvedItem& i) {
   boost::json::object o{{"id", i.id},
                         {"tenant", i.tenant_id},
@@ -470,6 +478,72 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                response.content_type = "application/x-ndjson";
                response.body = out.str();
                return response;
+             }));
+
+  // Stored events, oldest first, in pages by arrival (seq): ?tenant=T &kind=K &after=SEQ &limit=N.
+  // Operators read every tenant's (or one, with ?tenant=); admins only their own tenant's.
+  router.add("GET", "/v1/admin/events", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
+               std::string tenant = r.query_param("tenant");
+               if (!p.is_operator()) {
+                 Response denied;
+                 auto scoped = scope_or(p, tenant, denied);
+                 if (!scoped) return denied;
+                 tenant = *scoped;
+               }
+               const auto after = int_param(r, "after", 0), limit = int_param(r, "limit", 50);
+               if (limit < 1 || limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
+               if (after < 0) throw jf::FieldError("'after' must not be negative");
+               auto events = d->events->list(tenant, r.query_param("kind"), after, limit);
+               if (!events) return error_response(events.error());
+               boost::json::array list;
+               for (const auto& e : events.value())
+                 list.push_back(boost::json::object{{"id", e.event_id},
+                                                    {"tenant", e.tenant_id},
+                                                    {"seq", e.seq},
+                                                    {"kind", e.kind},
+                                                    {"conversation_key", e.conversation_key},
+                                                    {"received_at_ms", e.received_at}});
+               boost::json::object body{{"events", std::move(list)}};
+               body["next_after"] = static_cast<std::int64_t>(events.value().size()) == limit
+                                        ? boost::json::value(events.value().back().seq)
+                                        : boost::json::value(nullptr);
+               return Response::json(200, body);
+             }));
+
+  // What became of one event ("why was this call logged there?"): the event and every job it made, with
+  // the CRM record written (outcome, which names the contact picked and why) or why not. ?tenant=T;
+  // another tenant's event answers like one that does not exist.
+  router.add("GET", "/v1/admin/events/{id}", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
+               Response denied;
+               auto tenant = scope_or(p, r.query_param("tenant"), denied);
+               if (!tenant) return denied;
+               const std::string& id = r.params.at("id");
+               auto row = d->events->get(*tenant, id);
+               if (!row) return error_response(row.error());
+               if (!row.value())
+                 return Response::error(404, "not_found", "no event '" + id + "' for tenant '" + *tenant + "'");
+               auto jobs = d->jobs->list_for_event(row.value()->seq);
+               if (!jobs) return error_response(jobs.error());
+               boost::json::array list;
+               for (const auto& j : jobs.value()) {
+                 boost::json::object o{{"id", j.id},
+                                       {"connection", j.connection_id},
+                                       {"state", j.state},
+                                       {"attempts", j.attempts},
+                                       {"updated_at_ms", j.updated_at}};
+                 if (!j.outcome.empty()) o["outcome"] = json_or_text(j.outcome);
+                 if (!j.last_error.empty())
+                   o[j.state == "unresolved" ? "reason" : "last_error"] = json_or_text(j.last_error);
+                 list.push_back(std::move(o));
+               }
+               return Response::json(200, boost::json::object{{"id", row.value()->event_id},
+                                                              {"tenant", row.value()->tenant_id},
+                                                              {"seq", row.value()->seq},
+                                                              {"kind", row.value()->kind},
+                                                              {"conversation_key", row.value()->conversation_key},
+                                                              {"received_at_ms", row.value()->received_at},
+                                                              {"event", json_or_text(row.value()->payload)},
+                                                              {"jobs", std::move(list)}});
              }));
 
   // Walks the whole chain (every tenant's entries: operators only); 200 either way, "intact" says the verdict.

@@ -107,18 +107,14 @@ void check_can_store(const ManagementDeps& d, const boost::json::object& credent
       throw jf::FieldError("credential '" + std::string(kv.key()) + "' must be a string (or null to remove it)");
 }
 
-// Records a settings version and an audit entry for a change; returns the connection as it is now.
+// Records the audit entry of a change (its settings version, if any, was written with it); returns the
+// connection as it is now.
 Response saved_connection(const ManagementDeps& d, const Principal& p, const store::ConnectionRow& before,
-                          const std::string& action, boost::json::object detail) {
+                          const std::string& action, boost::json::object detail, std::optional<std::int64_t> version) {
   auto now = d.connections->get(before.id);
   if (!now) return error_response(now.error());
   if (!now.value()) return Response::error(404, "not_found", "no connection '" + before.id + "'");
-  if (now.value()->settings != before.settings) {
-    auto version =
-        detail::record_version(d, "connection", before.id, before.settings, now.value()->settings, p.actor());
-    if (!version) return error_response(version.error());
-    detail["version"] = version.value();
-  }
+  if (version) detail["version"] = *version;
   detail::record(d, before.tenant_id, p.actor(), action, before.id, std::move(detail));
   return Response::json(200, connection_json(d, *now.value()));
 }
@@ -195,9 +191,11 @@ void add_crud_routes(http::Router& router, const std::shared_ptr<const Managemen
         if (!existing) return error_response(existing.error());
         // Another tenant's connection id answers like any taken id: the caller learns nothing more.
         if (existing.value()) return Response::error(409, "conflict", "the connection id '" + c.id + "' is taken");
-        if (auto saved = d->connections->upsert(c); !saved) return error_response(saved.error());
-        if (auto v = d->versions->record("connection", c.id, c.settings, p.actor()); !v)
-          return error_response(v.error());
+        // The connection and its first settings version commit together.
+        auto saved = d->connections->upsert(c, [&](Poco::Data::Session& session) {
+          d->versions->append_change(session, "connection", c.id, std::nullopt, c.settings, p.actor());
+        });
+        if (!saved) return error_response(saved.error());
         boost::json::array keys;
         for (const auto& kv : c.credentials) keys.push_back(boost::json::string(kv.key()));
         detail::record(*d, c.tenant_id, p.actor(), "connection.created", c.id,
@@ -214,45 +212,66 @@ void add_crud_routes(http::Router& router, const std::shared_ptr<const Managemen
              }));
 
   // {"settings"?: merge patch, "credentials"?: merge patch (null removes a key), "enabled"?, "trial_mode"?}
-  router.add("PATCH", "/v1/admin/connections/{id}",
-             auth::guard(d->auth, Role::kAdmin, [d](const Request& r, const Principal& p) {
-               const auto body = body_object(r);
-               auto c = visible_connection(*d, p, r.params.at("id"));
-               if (!c) return error_response(c.error());
-               const store::ConnectionRow& before = c.value();
-               std::optional<boost::json::object> settings, credentials;
-               std::optional<bool> enabled;
-               boost::json::object detail;
-               if (const auto* s = body.if_contains("settings")) {
-                 const auto& patch = jf::as_object(*s, "settings");
-                 if (patch.contains("auth_status")) throw jf::FieldError("'auth_status' is kept by the host");
-                 settings = detail::merge_patch(before.settings, patch);
-                 boost::json::array keys;
-                 for (const auto& kv : patch) keys.push_back(boost::json::string(kv.key()));
-                 detail["settings_keys"] = std::move(keys);
-               }
-               if (const auto* tm = body.if_contains("trial_mode")) {
-                 if (!settings) settings = before.settings;
-                 (*settings)[settings::kTrialModeKey] = trial_mode_from(*tm);
-                 detail["trial_mode"] = (*settings)[settings::kTrialModeKey];
-               }
-               if (const auto* cr = body.if_contains("credentials")) {
-                 const auto& patch = jf::as_object(*cr, "credentials");
-                 check_can_store(*d, patch);
-                 credentials = detail::merge_patch(before.credentials, patch);
-                 boost::json::array keys;
-                 for (const auto& kv : patch) keys.push_back(boost::json::string(kv.key()));
-                 detail["credential_fields"] = std::move(keys); // names only, never values
-               }
-               if (const auto* e = body.if_contains("enabled")) {
-                 if (!e->is_bool()) throw jf::FieldError("'enabled' must be true or false");
-                 enabled = e->get_bool();
-                 detail["enabled"] = *enabled;
-               }
-               if (auto updated = d->connections->update(before.id, settings, credentials, enabled); !updated)
-                 return error_response(updated.error());
-               return saved_connection(*d, p, before, "connection.updated", std::move(detail));
-             }));
+  router.add(
+      "PATCH", "/v1/admin/connections/{id}",
+      auth::guard(d->auth, Role::kAdmin, [d](const Request& r, const Principal& p) {
+        const auto body = body_object(r);
+        auto c = visible_connection(*d, p, r.params.at("id"));
+        if (!c) return error_response(c.error());
+        // Everything that depends only on the body is checked first, outside the lock.
+        std::optional<boost::json::object> settings_patch, credentials_patch;
+        std::optional<boost::json::value> trial_mode;
+        std::optional<bool> enabled;
+        boost::json::object detail;
+        if (const auto* s = body.if_contains("settings")) {
+          settings_patch = jf::as_object(*s, "settings");
+          if (settings_patch->contains("auth_status")) throw jf::FieldError("'auth_status' is kept by the host");
+          boost::json::array keys;
+          for (const auto& kv : *settings_patch) keys.push_back(boost::json::string(kv.key()));
+          detail["settings_keys"] = std::move(keys);
+        }
+        if (const auto* tm = body.if_contains("trial_mode")) {
+          trial_mode = trial_mode_from(*tm);
+          detail["trial_mode"] = *trial_mode;
+        }
+        if (const auto* cr = body.if_contains("credentials")) {
+          credentials_patch = jf::as_object(*cr, "credentials");
+          check_can_store(*d, *credentials_patch);
+          boost::json::array keys;
+          for (const auto& kv : *credentials_patch) keys.push_back(boost::json::string(kv.key()));
+          detail["credential_fields"] = std::move(keys); // names only, never values
+        }
+        if (const auto* e = body.if_contains("enabled")) {
+          if (!e->is_bool()) throw jf::FieldError("'enabled' must be true or false");
+          enabled = e->get_bool();
+          detail["enabled"] = *enabled;
+        }
+        // The merge patches apply to the connection as it is under the refresh lock: a token
+        // refresh that finished meanwhile keeps its new tokens and settings, and one that starts
+        // meanwhile waits and then reads what this PATCH wrote.
+        store::ConnectionRow before = c.value();
+        std::optional<std::int64_t> version;
+        auto updated = d->connector->with_refresh_lock(before.id, [&]() -> Result<Done> {
+          auto current = d->connections->get(before.id);
+          if (!current) return current.error();
+          if (!current.value()) return Error::make(error_code::kNotFound, "no connection '" + before.id + "'", false);
+          before = *current.value();
+          std::optional<boost::json::object> settings, credentials;
+          if (settings_patch) settings = detail::merge_patch(before.settings, *settings_patch);
+          if (trial_mode) {
+            if (!settings) settings = before.settings;
+            (*settings)[settings::kTrialModeKey] = *trial_mode;
+          }
+          if (credentials_patch) credentials = detail::merge_patch(before.credentials, *credentials_patch);
+          return d->connections->update(before.id, settings, credentials, enabled, [&](Poco::Data::Session& session) {
+            if (settings)
+              version =
+                  d->versions->append_change(session, "connection", before.id, before.settings, *settings, p.actor());
+          });
+        });
+        if (!updated) return error_response(updated.error());
+        return saved_connection(*d, p, before, "connection.updated", std::move(detail), version);
+      }));
 
   router.add("DELETE", "/v1/admin/connections/{id}",
              auth::guard(d->auth, Role::kAdmin, [d](const Request& r, const Principal& p) {
@@ -277,25 +296,37 @@ void add_crud_routes(http::Router& router, const std::shared_ptr<const Managemen
              }));
 
   // The host's own record of the connection's authorization (auth_status) is not part of a rollback.
-  router.add("POST", "/v1/admin/connections/{id}/settings/rollback",
-             auth::guard(d->auth, Role::kAdmin, [d](const Request& r, const Principal& p) {
-               const auto body = body_object(r);
-               const auto* v = body.if_contains("version");
-               if (v == nullptr || !v->is_int64()) throw jf::FieldError("'version' must be a version number");
-               auto c = visible_connection(*d, p, r.params.at("id"));
-               if (!c) return error_response(c.error());
-               auto old = d->versions->get("connection", c.value().id, v->get_int64());
-               if (!old) return error_response(old.error());
-               if (!old.value())
-                 return Response::error(404, "not_found", "no version " + std::to_string(v->get_int64()));
-               boost::json::object settings = old.value()->settings;
-               settings.erase("auth_status");
-               if (const auto* a = c.value().settings.if_contains("auth_status")) settings["auth_status"] = *a;
-               if (auto updated = d->connections->update(c.value().id, settings, std::nullopt, std::nullopt); !updated)
-                 return error_response(updated.error());
-               return saved_connection(*d, p, c.value(), "connection.settings_rolled_back",
-                                       boost::json::object{{"to_version", v->get_int64()}});
-             }));
+  router.add(
+      "POST", "/v1/admin/connections/{id}/settings/rollback",
+      auth::guard(d->auth, Role::kAdmin, [d](const Request& r, const Principal& p) {
+        const auto body = body_object(r);
+        const auto* v = body.if_contains("version");
+        if (v == nullptr || !v->is_int64()) throw jf::FieldError("'version' must be a version number");
+        auto c = visible_connection(*d, p, r.params.at("id"));
+        if (!c) return error_response(c.error());
+        auto old = d->versions->get("connection", c.value().id, v->get_int64());
+        if (!old) return error_response(old.error());
+        if (!old.value()) return Response::error(404, "not_found", "no version " + std::to_string(v->get_int64()));
+        // Under the refresh lock, with the auth_status as it is then: a refresh finishing meanwhile
+        // keeps its record.
+        std::optional<std::int64_t> version;
+        const std::string id = c.value().id;
+        auto updated = d->connector->with_refresh_lock(id, [&]() -> Result<Done> {
+          auto current = d->connections->get(id);
+          if (!current) return current.error();
+          if (!current.value()) return Error::make(error_code::kNotFound, "no connection '" + id + "'", false);
+          boost::json::object settings = old.value()->settings;
+          settings.erase("auth_status");
+          if (const auto* a = current.value()->settings.if_contains("auth_status")) settings["auth_status"] = *a;
+          return d->connections->update(id, settings, std::nullopt, std::nullopt, [&](Poco::Data::Session& session) {
+            version =
+                d->versions->append_change(session, "connection", id, current.value()->settings, settings, p.actor());
+          });
+        });
+        if (!updated) return error_response(updated.error());
+        return saved_connection(*d, p, c.value(), "connection.settings_rolled_back",
+                                boost::json::object{{"to_version", v->get_int64()}}, version);
+      }));
 }
 
 void add_oauth_routes(http::Router& router, const std::shared_ptr<const ManagementDeps>& d) {
@@ -375,17 +406,17 @@ void add_oauth_routes(http::Router& router, const std::shared_ptr<const Manageme
       return callback_answer(r, 502, "oauth_exchange_failed",
                              std::string("the plugin's tokens are unusable: ") + ex.what());
     }
-    boost::json::object credentials = c.value()->credentials;
-    credentials["access_token"] = tokens.access_token;
-    if (!tokens.refresh_token.empty()) credentials["refresh_token"] = tokens.refresh_token;
-    if (tokens.expires_in_s)
-      credentials["access_token_expires_at_ms"] = wall_ms() + *tokens.expires_in_s * 1000;
-    else
-      credentials.erase("access_token_expires_at_ms");
-    boost::json::object settings_update = tokens.settings;
-    settings_update["auth_status"] = boost::json::object{{"state", "ok"}, {"since_ms", wall_ms()}, {"via", "oauth"}};
-    if (auto saved = d->connections->update_auth(c.value()->id, credentials, settings_update); !saved)
-      return error_response(saved.error());
+    // Merged into the credentials as they are now (the exchange took a while), under the refresh lock.
+    const std::string connection_id = c.value()->id;
+    auto saved = d->connector->with_refresh_lock(connection_id, [&]() -> Result<Done> {
+      auto current = d->connections->get(connection_id);
+      if (!current) return current.error();
+      if (!current.value()) return Error::make(error_code::kNotFound, "no connection '" + connection_id + "'", false);
+      auto issued = pipeline::merge_issued_tokens(current.value()->credentials, tokens, wall_ms());
+      issued.settings_update["auth_status"].as_object()["via"] = "oauth";
+      return d->connections->update_auth(connection_id, issued.credentials, issued.settings_update);
+    });
+    if (!saved) return error_response(saved.error());
     boost::json::array learned;
     for (const auto& kv : tokens.settings) learned.push_back(boost::json::string(kv.key()));
     detail::record(

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "settings/overrides.hpp"
+#include "store/settings_secrets.hpp"
 
 #include <appconnect/json_fields.hpp>
 
@@ -38,24 +39,11 @@ boost::json::object merge_patch(boost::json::object base, const boost::json::obj
   return base;
 }
 
-Result<std::int64_t> record_version(const ManagementDeps& d, const std::string& scope, const std::string& id,
-                                    const boost::json::object& before, const boost::json::object& after,
-                                    const std::string& actor) {
-  auto existing = d.versions->list(scope, id);
-  if (!existing) return existing.error();
-  if (existing.value().empty()) {
-    auto baseline = d.versions->record(scope, id, before, "system:baseline");
-    if (!baseline) return baseline.error();
-  }
-  return d.versions->record(scope, id, after, actor);
-}
-
 // Tenant settings may hold secrets (ingest_hmac_secret, ringcentral.verification_token): answers say only
 // that they are set, so no secret ever appears in a response body.
 boost::json::object redacted(boost::json::object settings) {
   for (auto& kv : settings) {
-    const std::string_view key = kv.key();
-    if (key == "ingest_hmac_secret" || key == "verification_token") {
+    if (store::is_secret_setting(kv.key())) {
       if (!kv.value().is_null()) kv.value() = "(set)";
     } else if (kv.value().is_object()) {
       kv.value() = redacted(kv.value().get_object());
@@ -103,6 +91,15 @@ boost::json::object token_json(const auth::TokenRow& t) {
   return o;
 }
 
+// Secret settings are sealed at rest like credentials: without a secrets key they are refused rather
+// than written in clear.
+void check_can_store_secrets(const ManagementDeps& d, const boost::json::object& settings) {
+  if (!d.can_encrypt && store::has_plain_secret_settings(settings))
+    throw jf::FieldError(
+        "these settings hold a secret, which is encrypted at rest, and no secrets key is configured: set "
+        "'secrets_key_file'");
+}
+
 Response not_found(const std::string& what) {
   return Response::error(404, "not_found", "no " + what);
 }
@@ -126,18 +123,16 @@ boost::json::object tenant_json(const ManagementDeps& d, const store::TenantRow&
                              {"connections", std::move(connections)}};
 }
 
-// Saves new tenant settings with their version and audit entry; answers the tenant.
+// Saves new tenant settings with their version (one transaction) and audit entry; answers the tenant.
 Response save_tenant_settings(const ManagementDeps& d, const Principal& p, store::TenantRow tenant,
                               const boost::json::object& settings, const std::string& action,
                               boost::json::object detail) {
+  check_can_store_secrets(d, settings);
   const boost::json::object before = tenant.settings;
   tenant.settings = settings;
-  if (auto saved = d.tenants->upsert(tenant); !saved) return error_response(saved.error());
-  if (before != settings) {
-    auto version = detail::record_version(d, "tenant", tenant.id, before, settings, p.actor());
-    if (!version) return error_response(version.error());
-    detail["version"] = version.value();
-  }
+  auto version = d.versions->save_tenant(*d.tenants, tenant, before, p.actor());
+  if (!version) return error_response(version.error());
+  if (version.value()) detail["version"] = *version.value();
   detail::record(d, tenant.id, p.actor(), action, tenant.id, std::move(detail));
   return Response::json(200, tenant_json(d, tenant));
 }
@@ -247,8 +242,8 @@ void add_tenant_routes(http::Router& router, const std::shared_ptr<const Managem
                auto existing = d->tenants->get(t.id);
                if (!existing) return error_response(existing.error());
                if (existing.value()) return Response::error(409, "conflict", "tenant '" + t.id + "' exists");
-               if (auto saved = d->tenants->upsert(t); !saved) return error_response(saved.error());
-               auto version = d->versions->record("tenant", t.id, t.settings, p.actor());
+               check_can_store_secrets(*d, t.settings);
+               auto version = d->versions->save_tenant(*d->tenants, t, std::nullopt, p.actor());
                if (!version) return error_response(version.error());
                detail::record(*d, t.id, p.actor(), "tenant.created", t.id, boost::json::object{{"name", t.name}});
                return Response::json(201, tenant_json(*d, t));

@@ -49,11 +49,6 @@ void record(const ManagementDeps& d, const std::string& tenant, const std::strin
             const std::string& subject, boost::json::object detail);
 // Applies a top-level merge patch: each key replaces the current value, null removes the key.
 boost::json::object merge_patch(boost::json::object base, const boost::json::object& patch);
-// Records a settings change as a version; the first change of an object first records what it had
-// before (actor "system:baseline"), so a rollback can always return to it. Returns the new version.
-Result<std::int64_t> record_version(const ManagementDeps& d, const std::string& scope, const std::string& id,
-                                    const boost::json::object& before, const boost::json::object& after,
-                                    const std::string& actor);
 boost::json::object version_json(const store::SettingsVersion& v);
 // Ids of tenants and connections: 1-64 characters of [A-Za-z0-9._-].
 bool valid_id(const std::string& id);

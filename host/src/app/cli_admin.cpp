@@ -1,4 +1,6 @@
 #include "app/cli_admin.hpp"
+#include "app/cli_http.hpp"
+#include "app/cli_operations.hpp"
 
 #include "auth/token_store.hpp"
 #include "config/config.hpp"
@@ -21,6 +23,11 @@
 
 namespace appconnect::app {
 namespace {
+using cli::call;
+using cli::Cli;
+using cli::fail;
+using cli::field;
+using cli::object_file;
 
 constexpr const char* kUsage = R"(Usage (admin API from scripts; every command takes --url URL --token TOKEN [--json]):
   appconnect tokens create --name N --role operator|admin|rep [--tenant T] [--agent A]
@@ -32,92 +39,14 @@ constexpr const char* kUsage = R"(Usage (admin API from scripts; every command t
   appconnect connections list [--tenant T]
   appconnect connections create ID --connector C [--tenant T] [--settings FILE] [--credentials FILE] [--disabled]
   appconnect connections enable ID | disable ID
-Exit codes: 0 success, 1 failure (the host's error is printed), 2 wrong usage.
 )";
 
-struct Cli {
-  std::string command, sub;
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  std::set<std::string> flags;
-
-  std::string opt(const std::string& name) const {
-    auto it = options.find(name);
-    return it == options.end() ? std::string() : it->second;
-  }
-  bool flag(const std::string& name) const { return flags.count(name) > 0; }
-};
-
-int usage(const std::string& message) {
-  std::cerr << "appconnect: " << message << "\n" << kUsage;
-  return 2;
-}
-
-int fail(const std::string& message) {
-  std::cerr << "appconnect: " << message << "\n";
-  return 1;
-}
-
-// A JSON object from a file, or nullopt with the reason printed.
-std::optional<boost::json::object> object_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text.str(), ec);
-  if (!in || ec || !v.is_object()) {
-    std::cerr << "appconnect: " << path << " is not a readable JSON object\n";
-    return std::nullopt;
-  }
-  return std::move(v.get_object());
-}
-
-// One admin API call; prints the body as JSON (--json) or through `human`. Returns the exit code.
-int call(const Cli& cli, const std::string& method, const std::string& path, const boost::json::value& body,
-         const std::function<void(const boost::json::value&)>& human) {
-  const std::string url = cli.opt("url"), token = cli.opt("token");
-  if (url.empty() || token.empty()) return usage(cli.command + " " + cli.sub + " needs --url and --token");
-  httpclient::HttpClient client;
-  sdk::HttpRequest request;
-  request.method = method;
-  request.url = url + path;
-  request.headers = {{"Authorization", "Bearer " + token}};
-  if (!body.is_null()) {
-    request.headers["Content-Type"] = "application/json";
-    request.body = boost::json::serialize(body);
-  }
-  auto response = client.send(request);
-  if (!response) return fail(response.error().message);
-  boost::system::error_code ec;
-  const auto doc = boost::json::parse(response.value().body, ec);
-  if (!response.value().ok()) {
-    if (cli.flag("json")) std::cout << response.value().body << "\n";
-    std::string message = response.value().body;
-    if (!ec && doc.is_object())
-      if (const auto* e = doc.as_object().if_contains("error"); e && e->is_object())
-        if (const auto* m = e->as_object().if_contains("message"); m && m->is_string())
-          message = m->as_string().c_str();
-    return fail("the host answered " + std::to_string(response.value().status) + ": " + message);
-  }
-  if (ec) return fail("the host's answer is not JSON");
-  if (cli.flag("json"))
-    std::cout << response.value().body << "\n";
-  else
-    human(doc);
-  return 0;
-}
-
-std::string text(const boost::json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_null()) return "-";
-  return boost::json::serialize(v);
-}
-
-std::string field(const boost::json::value& o, const char* key) {
-  if (!o.is_object()) return "-";
-  const auto* v = o.as_object().if_contains(key);
-  return v ? text(*v) : "-";
-}
+// After the operations' lines (app/cli_operations.hpp), so the whole list comes first.
+constexpr const char* kUsageEnd =
+    R"(--url and --token may come from the environment instead: APPCONNECT_URL, APPCONNECT_TOKEN.
+Exit codes: 0 success, 1 refused (the host answered 4xx; its error is printed) or a local failure,
+2 wrong usage, 3 the host could not be reached, failed (5xx) or answered something that is not the API.
+)";
 
 void print_token(const boost::json::value& t) {
   std::cout << field(t, "id") << "\t" << field(t, "role") << "\t" << field(t, "tenant") << "\t" << field(t, "name")
@@ -145,17 +74,19 @@ int offline_token(const Cli& cli, const boost::json::object& body) {
     if (!loaded) return fail(loaded.error().message);
     url = loaded.value().database_url();
   }
-  if (url.empty()) return usage("tokens create --offline needs --data-dir, --database or --config");
+  if (url.empty()) return cli::usage(cli, "tokens create --offline needs --data-dir, --database or --config");
   auto role = auth::role_from(std::string(body.at("role").as_string()));
-  if (!role) return usage("--role must be operator, admin or rep");
+  if (!role) return cli::usage(cli, "--role must be operator, admin or rep");
   auth::TokenRow row;
   row.name = std::string(body.at("name").as_string());
   row.role = *role;
   if (const auto* t = body.if_contains("tenant")) row.tenant = std::string(t->as_string());
   if (const auto* a = body.if_contains("agent")) row.agent = std::string(a->as_string());
-  if (row.role == auth::Role::kOperator && !row.tenant.empty()) return usage("an operator token has no --tenant");
-  if (row.role != auth::Role::kOperator && row.tenant.empty()) return usage("admin and rep tokens need --tenant");
-  if (row.role == auth::Role::kRep && row.agent.empty()) return usage("a rep token needs --agent");
+  if (row.role == auth::Role::kOperator && !row.tenant.empty())
+    return cli::usage(cli, "an operator token has no --tenant");
+  if (row.role != auth::Role::kOperator && row.tenant.empty())
+    return cli::usage(cli, "admin and rep tokens need --tenant");
+  if (row.role == auth::Role::kRep && row.agent.empty()) return cli::usage(cli, "a rep token needs --agent");
   row.created_by = "cli:offline";
   auto db = store::Database::open(url, 2);
   if (!db) return fail(db.error().message);
@@ -181,7 +112,8 @@ int offline_token(const Cli& cli, const boost::json::object& body) {
 
 int tokens(const Cli& cli) {
   if (cli.sub == "create") {
-    if (cli.opt("name").empty() || cli.opt("role").empty()) return usage("tokens create needs --name and --role");
+    if (cli.opt("name").empty() || cli.opt("role").empty())
+      return cli::usage(cli, "tokens create needs --name and --role");
     boost::json::object body{{"name", cli.opt("name")}, {"role", cli.opt("role")}};
     if (!cli.opt("tenant").empty()) body["tenant"] = cli.opt("tenant");
     if (!cli.opt("agent").empty()) body["agent"] = cli.opt("agent");
@@ -198,11 +130,11 @@ int tokens(const Cli& cli) {
     });
   }
   if (cli.sub == "revoke") {
-    if (cli.positional.size() != 1) return usage("tokens revoke needs one token id");
+    if (cli.positional.size() != 1) return cli::usage(cli, "tokens revoke needs one token id");
     return call(cli, "DELETE", "/v1/admin/tokens/" + cli.positional[0], nullptr,
                 [](const boost::json::value& t) { std::cout << "revoked " << field(t, "id") << "\n"; });
   }
-  return usage("tokens needs create, list or revoke");
+  return cli::usage(cli, "tokens needs create, list or revoke");
 }
 
 int tenants(const Cli& cli) {
@@ -212,7 +144,7 @@ int tenants(const Cli& cli) {
         std::cout << field(t, "id") << "\t" << field(t, "name") << "\n";
     });
   if (cli.sub == "create") {
-    if (cli.positional.size() != 1) return usage("tenants create needs one tenant id");
+    if (cli.positional.size() != 1) return cli::usage(cli, "tenants create needs one tenant id");
     boost::json::object body{{"id", cli.positional[0]}};
     if (!cli.opt("name").empty()) body["name"] = cli.opt("name");
     if (!cli.opt("settings").empty()) {
@@ -223,7 +155,7 @@ int tenants(const Cli& cli) {
     return call(cli, "POST", "/v1/admin/tenants", body,
                 [](const boost::json::value& t) { std::cout << "created tenant " << field(t, "id") << "\n"; });
   }
-  return usage("tenants needs list or create");
+  return cli::usage(cli, "tenants needs list or create");
 }
 
 int connections(const Cli& cli) {
@@ -235,7 +167,7 @@ int connections(const Cli& cli) {
   }
   if (cli.sub == "create") {
     if (cli.positional.size() != 1 || cli.opt("connector").empty())
-      return usage("connections create needs one connection id and --connector");
+      return cli::usage(cli, "connections create needs one connection id and --connector");
     boost::json::object body{{"id", cli.positional[0]}, {"connector", cli.opt("connector")}};
     if (!cli.opt("tenant").empty()) body["tenant"] = cli.opt("tenant");
     for (const char* key : {"settings", "credentials"})
@@ -248,49 +180,42 @@ int connections(const Cli& cli) {
     return call(cli, "POST", "/v1/admin/connections", body, print_connection);
   }
   if (cli.sub == "enable" || cli.sub == "disable") {
-    if (cli.positional.size() != 1) return usage("connections " + cli.sub + " needs one connection id");
+    if (cli.positional.size() != 1) return cli::usage(cli, "connections " + cli.sub + " needs one connection id");
     return call(cli, "PATCH", "/v1/admin/connections/" + cli.positional[0],
                 boost::json::object{{"enabled", cli.sub == "enable"}}, print_connection);
   }
-  return usage("connections needs list, create, enable or disable");
+  return cli::usage(cli, "connections needs list, create, enable or disable");
 }
 
 } // namespace
 
 bool is_admin_cli_command(const std::string& command) {
-  return command == "tokens" || command == "tenants" || command == "connections";
+  return command == "tokens" || command == "tenants" || command == "connections" ||
+         (command != "audit" && is_operations_command(command));
+}
+
+bool audit_goes_to_host(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "list" || arg == "--url" || arg.rfind("--url=", 0) == 0) return true;
+  }
+  return false;
 }
 
 int admin_cli(int argc, char** argv) {
-  Cli cli;
-  cli.command = argc > 1 ? argv[1] : "";
-  static const std::set<std::string> kFlags{"json", "offline", "disabled"};
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) == 0) {
-      std::string name = arg.substr(2), value;
-      if (const auto eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      } else if (kFlags.count(name)) {
-        cli.flags.insert(name);
-        continue;
-      } else if (i + 1 < argc) {
-        value = argv[++i];
-      } else {
-        return usage("--" + name + " needs a value");
-      }
-      cli.options[name] = value;
-    } else if (cli.sub.empty()) {
-      cli.sub = arg;
-    } else {
-      cli.positional.push_back(arg);
-    }
+  std::string error;
+  auto parsed = cli::parse(argc, argv, {"json", "offline", "disabled", "all", "clear"}, error);
+  if (!parsed) {
+    std::cerr << "appconnect: " << error << "\n" << kUsage << kOperationsUsage << kUsageEnd;
+    return cli::kExitUsage;
   }
+  Cli& cli = *parsed;
+  cli.usage_text = std::string(kUsage) + kOperationsUsage + kUsageEnd;
   if (cli.command == "tokens") return tokens(cli);
   if (cli.command == "tenants") return tenants(cli);
   if (cli.command == "connections") return connections(cli);
-  return usage("unknown command '" + cli.command + "'");
+  if (is_operations_command(cli.command)) return operations_cli(cli);
+  return cli::usage(cli, "unknown command '" + cli.command + "'");
 }
 
 } // namespace appconnect::app

@@ -30,6 +30,7 @@
 #include "store/matching_repositories.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
+#include "store/settings_secrets.hpp"
 #include "store/webhook_inbox.hpp"
 #include "web/console_routes.hpp"
 
@@ -180,18 +181,21 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   if (!secrets) return secrets.error();
   p->secrets = secrets.value();
   p->audit = std::make_shared<audit::AuditLog>(p->db);
-  p->tenants = std::make_shared<store::TenantRepository>(p->db);
+  p->tenants = std::make_shared<store::TenantRepository>(p->db, p->secrets);
   p->connections = std::make_shared<store::ConnectionRepository>(p->db, p->secrets);
   if (!p->secrets) {
     // Credentials are never written in clear by a configured host, and a key is never made up
     // silently (a generated key lost with a container would make every credential unreadable).
     bool configured = false;
     for (const auto& c : config.connections) configured = configured || !c.credentials.empty();
+    // Secret tenant settings (ingest_hmac_secret, ringcentral.verification_token) likewise.
+    for (const auto& t : config.tenants) configured = configured || store::has_plain_secret_settings(t.settings);
     auto stored = p->connections->any_credentials();
     if (!stored) return stored.error();
     if (configured || stored.value())
       return Error::make(error_code::kValidation,
-                         "connection credentials are encrypted at rest, but no secrets key is configured: set "
+                         "connection credentials and secret tenant settings are encrypted at rest, but no secrets "
+                         "key is configured: set "
                          "'secrets_key_file' in the config file (a file holding base64 of 32 random bytes, e.g. "
                          "`head -c 32 /dev/urandom | base64 > secrets.key`) or the environment variable " +
                              std::string(security::kSecretsKeyEnv) + " (see docs/security.md)",
@@ -243,13 +247,22 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     // sealed with the current key now rather than at their next write.
     auto resealed = p->connections->reseal_credentials();
     if (!resealed) return resealed.error();
-    if (resealed.value() > 0) {
+    auto tenants_resealed = p->tenants->reseal_settings();
+    if (!tenants_resealed) return tenants_resealed.error();
+    auto versions_resealed = store::SettingsVersionRepository(p->db, p->secrets).reseal_settings();
+    if (!versions_resealed) return versions_resealed.error();
+    if (resealed.value() + tenants_resealed.value() + versions_resealed.value() > 0) {
       if (auto scrubbed = p->connections->scrub_released_space(); !scrubbed) return scrubbed.error();
-      log::info("security", "connection credentials re-encrypted with the current key",
-                {{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}});
-      auto recorded = p->audit->append(
-          {"", "system", "secrets.resealed", "connections",
-           boost::json::object{{"connections", resealed.value()}, {"key_id", p->secrets->primary_id()}}});
+      const boost::json::object counts{{"connections", resealed.value()},
+                                       {"tenants", tenants_resealed.value()},
+                                       {"settings_versions", versions_resealed.value()},
+                                       {"key_id", p->secrets->primary_id()}};
+      log::info("security", "stored secrets re-encrypted with the current key",
+                {{"connections", resealed.value()},
+                 {"tenants", tenants_resealed.value()},
+                 {"settings_versions", versions_resealed.value()},
+                 {"key_id", p->secrets->primary_id()}});
+      auto recorded = p->audit->append({"", "system", "secrets.resealed", "connections", counts});
       if (!recorded) return recorded.error();
     }
   }
@@ -493,10 +506,11 @@ std::shared_ptr<http::Router> make_routes(Host::Parts& p) {
   admin::add_job_routes(*router,
                         admin::JobRoutesDeps{authn, p.jobs, [workers] { workers->notify(); }, p.audit, p.attempts});
   admin::add_stats_routes(*router, admin::StatsRoutesDeps{authn, p.attempts});
-  auto management = std::make_shared<const admin::ManagementDeps>(admin::ManagementDeps{
-      authn, tokens, p.tenants, p.connections, p.jobs, std::make_shared<store::SettingsVersionRepository>(p.db),
-      std::make_shared<store::OAuthStateRepository>(p.db), p.registry, p.connector, p.guard, p.audit,
-      p.secrets != nullptr});
+  auto management = std::make_shared<const admin::ManagementDeps>(
+      admin::ManagementDeps{authn, tokens, p.tenants, p.connections, p.jobs,
+                            std::make_shared<store::SettingsVersionRepository>(p.db, p.secrets),
+                            std::make_shared<store::OAuthStateRepository>(p.db), p.registry, p.connector, p.guard,
+                            p.audit, p.secrets != nullptr});
   admin::add_management_routes(*router, management);
   admin::add_connection_routes(*router, management);
   web::add_console_routes(*router, p.config.web_dir.empty() ? web::default_web_dir() : p.config.web_dir);

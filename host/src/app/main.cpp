@@ -11,6 +11,7 @@
 #include "plugins/plugin_registry.hpp"
 #include "ringcentral/backfill.hpp"
 #include "security/secret_box.hpp"
+#include "store/admin_repositories.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
@@ -59,18 +60,21 @@ Commands:
   secrets generate-key FILE
         Write a new random 256-bit key (base64) to FILE, readable by its owner only.
   secrets rotate --new-key-file FILE [--config FILE | --database URL]
-        Re-encrypt every connection credential with the key in FILE (readable with the configured
-        keys); then make FILE the config's secrets_key_file. See docs/security.md for the procedure.
+        Re-encrypt every connection credential and secret tenant setting (and settings version) with
+        the key in FILE (readable with the configured keys); then make FILE the config's secrets_key_file. See docs/security.md for the procedure.
   plugin new NAME [--dir DIR]
         Create a plugin project from the SDK template (builds against the installed SDK, written
         against the generic sandbox CRM, passes appconnect-plugin-check). See docs/plugin-guide/tutorial.md.
   doctor [--config FILE] [--json]
         Check a deployment: config, data directory, database and migrations, secrets key, plugins, and
         whether each connection's URLs accept connections. Exit 1 when a check fails.
-  tokens create|list|revoke, tenants list|create, connections list|create|enable|disable
-        Manage API tokens, tenants and connections through a running host's admin API (--url, --token,
-        --json); `tokens create --offline --data-dir DIR` mints the first token directly in the database.
-        `appconnect tokens` alone prints the details.
+  tokens create|list|revoke, tenants list|create, connections list|create|enable|disable,
+  unresolved list|show|resolve|skip|rerun, jobs list|show|retry|discard,
+  settings show|set|versions|rollback|mine|override, events list|show, audit list (and verify|export --url)
+        Everything the admin API does, through a running host (--url, --token or APPCONNECT_URL and
+        APPCONNECT_TOKEN, --json); `tokens create --offline --data-dir DIR` mints the first token directly
+        in the database. `appconnect tokens` alone prints the details. Exit codes: 1 the host refused
+        (4xx), 2 wrong usage, 3 the host could not be reached or failed (5xx).
   version
         Print the product name and version.
   help
@@ -442,7 +446,22 @@ int secrets_command(const Args& args) {
     std::cerr << "appconnect: " << changed.error().message << "\n";
     return 1;
   }
-  if (changed.value() > 0) {
+  // Secret tenant settings and their versions are sealed with the same key.
+  auto tenants = appconnect::store::TenantRepository(db, box).reseal_settings();
+  if (!tenants) {
+    std::cerr << "appconnect: " << tenants.error().message << "\n";
+    return 1;
+  }
+  std::int64_t versions_changed = 0;
+  if (auto version = appconnect::store::schema_version(*db); version && version.value() >= 6) {
+    auto versions = appconnect::store::SettingsVersionRepository(db, box).reseal_settings();
+    if (!versions) {
+      std::cerr << "appconnect: " << versions.error().message << "\n";
+      return 1;
+    }
+    versions_changed = versions.value();
+  }
+  if (changed.value() + tenants.value() + versions_changed > 0) {
     if (auto scrubbed = connections.scrub_released_space(); !scrubbed) {
       std::cerr << "appconnect: " << scrubbed.error().message << "\n";
       return 1;
@@ -451,11 +470,15 @@ int secrets_command(const Args& args) {
   if (auto version = appconnect::store::schema_version(*db); version && version.value() >= 5) {
     appconnect::audit::AuditLog log(db);
     auto recorded = log.append({"", "cli", "secrets.rotated", "connections",
-                                boost::json::object{{"connections", changed.value()}, {"key_id", new_id}}});
+                                boost::json::object{{"connections", changed.value()},
+                                                    {"tenants", tenants.value()},
+                                                    {"settings_versions", versions_changed},
+                                                    {"key_id", new_id}}});
     if (!recorded)
       std::cerr << "appconnect: warning: not recorded in the audit trail: " << recorded.error().message << "\n";
   }
-  std::cout << "secrets: " << changed.value() << " connection(s) re-encrypted with key " << new_id
+  std::cout << "secrets: " << changed.value() << " connection(s) re-encrypted (and the secret settings of "
+            << tenants.value() << " tenant(s) and " << versions_changed << " settings version(s)) with key " << new_id
             << "; now set secrets_key_file to " << new_file << " and restart the host\n";
   return 0;
 }
@@ -500,6 +523,8 @@ int main(int argc, char** argv) {
   if (command == "plugin") return appconnect::app::plugin_command(argc, argv); // plugin new NAME [--dir D]
   if (command == "doctor") return appconnect::app::doctor_command(argc, argv); // doctor [--config F] [--json]
   if (appconnect::app::is_admin_cli_command(command)) return appconnect::app::admin_cli(argc, argv);
+  if (command == "audit" && appconnect::app::audit_goes_to_host(argc, argv))
+    return appconnect::app::admin_cli(argc, argv);
   std::string error;
   auto args = parse_args(argc, argv, 2, error);
   if (!args) return usage_error(error);

@@ -104,12 +104,28 @@ std::mutex& ConnectorClient::refresh_mutex(const std::string& connection_id) {
   return *slot;
 }
 
-Result<Done> ConnectorClient::refresh(const std::string& connection_id, const std::string& stale_access_token) {
-  // One refresh per connection at a time: among this process's threads, then among all processes on
-  // the database (PostgreSQL); whoever waited finds the newer token and uses it.
+IssuedTokens merge_issued_tokens(boost::json::object credentials, const sdk::OAuthTokens& tokens, std::int64_t now_ms) {
+  credentials["access_token"] = tokens.access_token;
+  if (!tokens.refresh_token.empty()) credentials["refresh_token"] = tokens.refresh_token;
+  if (tokens.expires_in_s)
+    credentials["access_token_expires_at_ms"] = now_ms + *tokens.expires_in_s * 1000;
+  else
+    credentials.erase("access_token_expires_at_ms"); // an expiry of the previous token would be wrong now
+  boost::json::object settings_update = tokens.settings;
+  settings_update["auth_status"] = boost::json::object{{"state", "ok"}, {"since_ms", now_ms}};
+  return {std::move(credentials), std::move(settings_update)};
+}
+
+Result<Done> ConnectorClient::with_refresh_lock(const std::string& connection_id,
+                                                const std::function<Result<Done>()>& work) {
+  // Among this process's threads, then among all processes on the database (PostgreSQL).
   std::lock_guard single_flight(refresh_mutex(connection_id));
-  return connections_->with_refresh_lock(connection_id,
-                                         [&] { return refresh_locked(connection_id, stale_access_token); });
+  return connections_->with_refresh_lock(connection_id, work);
+}
+
+Result<Done> ConnectorClient::refresh(const std::string& connection_id, const std::string& stale_access_token) {
+  // One refresh per connection at a time; whoever waited finds the newer token and uses it.
+  return with_refresh_lock(connection_id, [&] { return refresh_locked(connection_id, stale_access_token); });
 }
 
 Result<Done> ConnectorClient::refresh_locked(const std::string& connection_id, const std::string& stale_access_token) {
@@ -159,16 +175,8 @@ Result<Done> ConnectorClient::refresh_locked(const std::string& connection_id, c
   } catch (const std::exception& ex) {
     return Error::make(error_code::kInternal, std::string("plugin returned unusable tokens: ") + ex.what(), true);
   }
-  boost::json::object credentials = connection.credentials;
-  credentials["access_token"] = tokens.access_token;
-  if (!tokens.refresh_token.empty()) credentials["refresh_token"] = tokens.refresh_token;
-  if (tokens.expires_in_s)
-    credentials["access_token_expires_at_ms"] = wall_ms() + *tokens.expires_in_s * 1000;
-  else
-    credentials.erase("access_token_expires_at_ms");
-  boost::json::object settings_update = tokens.settings;
-  settings_update["auth_status"] = boost::json::object{{"state", "ok"}, {"since_ms", wall_ms()}};
-  auto saved = connections_->update_auth(connection.id, credentials, settings_update);
+  const auto issued = merge_issued_tokens(connection.credentials, tokens, wall_ms());
+  auto saved = connections_->update_auth(connection.id, issued.credentials, issued.settings_update);
   if (!saved) return saved.error();
   log::info("auth", "access token refreshed", {{"connection", connection.id}});
   return kDone;

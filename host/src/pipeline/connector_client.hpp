@@ -17,6 +17,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <appconnect/types.hpp>
+
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +31,16 @@ namespace appconnect::pipeline {
 
 // Whether the connection is marked as needing re-authorization for its current credentials.
 bool needs_reauthorization(const store::ConnectionRow& connection);
+
+// What a connection stores after a CRM issued tokens (code exchange or refresh): `credentials` with the
+// new access token, the refresh token when a new one came (some CRMs keep the old one valid and send
+// none), the access token's expiry when the CRM said it; and the settings the plugin learned plus
+// auth_status "ok" since `now_ms`.
+struct IssuedTokens {
+  boost::json::object credentials;
+  boost::json::object settings_update;
+};
+IssuedTokens merge_issued_tokens(boost::json::object credentials, const sdk::OAuthTokens& tokens, std::int64_t now_ms);
 
 class ConnectorClient {
  public:
@@ -49,6 +63,12 @@ class ConnectorClient {
 
   // Refreshes the connection's access token now (if the plugin supports OAuth refresh).
   Result<Done> refresh(const std::string& connection_id, const std::string& stale_access_token);
+
+  // Runs `work` holding the connection's refresh lock: this process's per-connection mutex and the
+  // database lock (ConnectionRepository::with_refresh_lock). Whoever rewrites a connection's
+  // credentials from a copy it read (an admin's PATCH, the OAuth callback) reads and writes inside it,
+  // so a token refresh running at the same time is neither lost nor overwritten with a stale copy.
+  Result<Done> with_refresh_lock(const std::string& connection_id, const std::function<Result<Done>()>& work);
 
  private:
   std::mutex& refresh_mutex(const std::string& connection_id);

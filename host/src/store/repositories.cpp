@@ -2,6 +2,7 @@
 #include "store/row_helpers.hpp"
 
 #include "security/secret_box.hpp"
+#include "store/settings_secrets.hpp"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -71,18 +72,37 @@ JobRow job_from(const JobTuple& t) {
 
 // ---------------------------------------------------------------------------------------------- tenants
 
+namespace {
+std::string tenant_settings_context(const std::string& tenant_id) {
+  return "tenant:" + tenant_id + ":settings";
+}
+} // namespace
+
+Result<TenantRow> TenantRepository::decode(const std::string& id, const std::string& name,
+                                           const std::string& settings) const {
+  auto opened = open_secret_settings(secrets_.get(), parse_object(settings), tenant_settings_context(id));
+  if (!opened) return opened.error();
+  return TenantRow{id, name, std::move(opened.value())};
+}
+
+void TenantRepository::write(Poco::Data::Session& session, const TenantRow& tenant) {
+  std::string id = tenant.id, name = tenant.name,
+              settings = text_of(seal_secret_settings(secrets_.get(), tenant.settings, tenant_settings_context(id)));
+  std::int64_t at = now_ms();
+  session << db_->sql(
+      "INSERT INTO tenants (id, name, settings, created_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
+      use(id), use(name), use(settings), use(at), now;
+  recent_.forget(id); // and again by the caller after its commit (forget_recent)
+}
+
 Result<Done> TenantRepository::upsert(const TenantRow& tenant) {
   try {
     auto s = db_->session();
-    std::string id = tenant.id, name = tenant.name, settings = text_of(tenant.settings);
-    std::int64_t at = now_ms();
     Transaction tx(*db_, *s);
-    *s << db_->sql(
-        "INSERT INTO tenants (id, name, settings, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings"),
-        use(id), use(name), use(settings), use(at), now;
+    write(*s, tenant);
     tx.commit();
-    recent_.forget(id);
+    recent_.forget(tenant.id);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot save tenant", ex);
@@ -100,7 +120,9 @@ Result<std::optional<TenantRow>> TenantRepository::get(const std::string& id) {
     std::optional<TenantRow> row;
     if (!rows.empty()) {
       const auto& r = rows.front();
-      row = TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())};
+      auto decoded = decode(r.get<0>(), r.get<1>(), r.get<2>());
+      if (!decoded) return decoded.error();
+      row = std::move(decoded.value());
     }
     recent_.remember(id, row, read_at, generation);
     return row;
@@ -120,10 +142,47 @@ Result<std::vector<TenantRow>> TenantRepository::list() {
     std::vector<Poco::Tuple<std::string, std::string, std::string>> rows;
     *s << "SELECT id, name, settings FROM tenants ORDER BY id", into(rows), now;
     std::vector<TenantRow> out;
-    for (const auto& r : rows) out.push_back(TenantRow{r.get<0>(), r.get<1>(), parse_object(r.get<2>())});
+    for (const auto& r : rows) {
+      auto row = decode(r.get<0>(), r.get<1>(), r.get<2>());
+      if (!row) return row.error();
+      out.push_back(std::move(row.value()));
+    }
     return out;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot list tenants", ex);
+  }
+}
+
+Result<std::int64_t> TenantRepository::reseal_settings() {
+  if (!secrets_) return Error::make(error_code::kBadRequest, "resealing settings needs a secrets key", false);
+  try {
+    std::vector<std::string> ids;
+    {
+      auto s = db_->session();
+      *s << "SELECT id FROM tenants ORDER BY id", into(ids), now;
+    }
+    std::int64_t changed = 0;
+    for (const auto& id : ids) {
+      auto s = db_->session();
+      Transaction tx(*db_, *s);
+      std::string key = id;
+      std::vector<Poco::Tuple<std::string, std::string>> rows;
+      // Read and rewrite under the row lock (PostgreSQL) or the single writer (SQLite): an admin's
+      // change made meanwhile is never overwritten with the copy read here.
+      *s << db_->sql(std::string("SELECT name, settings FROM tenants WHERE id = ?") +
+                     (db_->dialect() == Dialect::kPostgres ? " FOR UPDATE" : "")),
+          use(key), into(rows), now;
+      if (rows.empty() || !settings_need_reseal(*secrets_, parse_object(rows.front().get<1>()))) continue;
+      auto row = decode(id, rows.front().get<0>(), rows.front().get<1>());
+      if (!row) return row.error();
+      // seal_secret_settings keeps envelopes as they are, so the opened values are sealed afresh.
+      write(*s, row.value());
+      tx.commit();
+      ++changed;
+    }
+    return changed;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot re-encrypt tenant settings", ex);
   }
 }
 
@@ -164,7 +223,7 @@ Result<ConnectionRow> ConnectionRepository::decode(const std::string& id, const 
   return row;
 }
 
-Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
+Result<Done> ConnectionRepository::upsert(const ConnectionRow& c, const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     std::string id = c.id, tenant = c.tenant_id, connector = c.connector, settings = text_of(c.settings),
@@ -178,6 +237,7 @@ Result<Done> ConnectionRepository::upsert(const ConnectionRow& c) {
         "tenant_id = excluded.tenant_id, connector = excluded.connector, settings = excluded.settings, "
         "credentials = excluded.credentials, enabled = excluded.enabled, updated_at = excluded.updated_at"),
         use(id), use(tenant), use(connector), use(settings), use(credentials), use(enabled), use(at), use(at), now;
+    if (also) also(*s);
     tx.commit();
     recent_.forget(id);
     return kDone;
@@ -345,7 +405,7 @@ Result<Done> ConnectionRepository::scrub_released_space() {
 
 Result<Done> ConnectionRepository::update(const std::string& id, const std::optional<boost::json::object>& settings,
                                           const std::optional<boost::json::object>& credentials,
-                                          std::optional<bool> enabled) {
+                                          std::optional<bool> enabled, const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     std::string key = id;
@@ -369,6 +429,7 @@ Result<Done> ConnectionRepository::update(const std::string& id, const std::opti
       *s << db_->sql("UPDATE connections SET enabled = ?, updated_at = ? WHERE id = ?"), use(on), use(at), use(key),
           now;
     }
+    if (also) also(*s);
     tx.commit();
     recent_.forget(id);
     return kDone;
@@ -531,6 +592,31 @@ Result<std::optional<EventRow>> EventRepository::get_by_seq(std::int64_t seq) {
     return std::optional<EventRow>(event_from(rows.front()));
   } catch (const Poco::Exception& ex) {
     return db_error("cannot read event", ex);
+  }
+}
+
+Result<std::vector<EventRow>> EventRepository::list(const std::string& tenant_id, const std::string& kind,
+                                                    std::int64_t after_seq, std::int64_t limit) {
+  try {
+    auto s = db_->session();
+    std::string tenant = tenant_id, k = kind;
+    Poco::Int64 after = after_seq, max_rows = limit;
+    std::vector<EventTuple> rows;
+    std::string where = " FROM events WHERE seq > ?";
+    if (!tenant.empty()) where += " AND tenant_id = ?";
+    if (!k.empty()) where += " AND kind = ?";
+    Poco::Data::Statement st(*s);
+    st << db_->sql(std::string("SELECT ") + kEventColumns + where + " ORDER BY seq LIMIT ?"), use(after);
+    if (!tenant.empty()) st, use(tenant);
+    if (!k.empty()) st, use(k);
+    st, use(max_rows), into(rows);
+    st.execute();
+    std::vector<EventRow> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(event_from(r));
+    return out;
+  } catch (const Poco::Exception& ex) {
+    return db_error("cannot list events", ex);
   }
 }
 

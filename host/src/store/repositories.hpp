@@ -41,9 +41,13 @@ struct ConnectionRow {
   bool enabled = true;
 };
 
+// Secret settings (store/settings_secrets.hpp: ingest_hmac_secret, ringcentral.verification_token, ...)
+// are sealed with `secrets` when written and opened when read, like connection credentials; the rest of
+// the settings stays plain JSON. Without a box they are written as they are.
 class TenantRepository {
  public:
-  explicit TenantRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  explicit TenantRepository(std::shared_ptr<Database> db, std::shared_ptr<const security::SecretBox> secrets = nullptr)
+      : db_(std::move(db)), secrets_(std::move(secrets)) {}
   Result<Done> upsert(const TenantRow& tenant);
   // Always reads the database (and refreshes the memory get_recent() answers from).
   Result<std::optional<TenantRow>> get(const std::string& id);
@@ -51,11 +55,24 @@ class TenantRepository {
   // writes are seen at once; another process's within kRecentMs.
   Result<std::optional<TenantRow>> get_recent(const std::string& id);
   Result<std::vector<TenantRow>> list();
+  // upsert() inside the caller's transaction on `session` (a settings change and its version row
+  // commit together: store/admin_repositories.hpp). Throws Poco exceptions like any statement.
+  // The caller calls forget_recent(tenant.id) after its commit, so no read racing the transaction keeps
+  // the row from before it in get_recent()'s memory.
+  void write(Poco::Data::Session& session, const TenantRow& tenant);
+  void forget_recent(const std::string& id) { recent_.forget(id); }
+  // Seals again, with the box's current key, every tenant's secret settings that are plaintext or
+  // sealed with an older key; each row in its own transaction. Returns how many rows changed. Needs a box.
+  Result<std::int64_t> reseal_settings();
+  bool can_seal() const { return secrets_ != nullptr; }
 
   static constexpr std::int64_t kRecentMs = 1000;
 
  private:
+  Result<TenantRow> decode(const std::string& id, const std::string& name, const std::string& settings) const;
+
   std::shared_ptr<Database> db_;
+  std::shared_ptr<const security::SecretBox> secrets_;
   RecentRows<std::optional<TenantRow>> recent_{kRecentMs};
 };
 
@@ -67,7 +84,10 @@ class ConnectionRepository {
   explicit ConnectionRepository(std::shared_ptr<Database> db,
                                 std::shared_ptr<const security::SecretBox> secrets = nullptr)
       : db_(std::move(db)), secrets_(std::move(secrets)) {}
-  Result<Done> upsert(const ConnectionRow& connection);
+  // `also` runs in the same transaction before it commits (the admin API writes the settings version
+  // there); a Poco exception it throws rolls everything back.
+  using AlsoInTransaction = std::function<void(Poco::Data::Session&)>;
+  Result<Done> upsert(const ConnectionRow& connection, const AlsoInTransaction& also = {});
   // Always reads the database (and refreshes the memory get_recent() answers from).
   Result<std::optional<ConnectionRow>> get(const std::string& id);
   // The row (credentials opened) as read at most kRecentMs ago: every CRM call needs the connection, and
@@ -99,7 +119,8 @@ class ConnectionRepository {
   // Writes only the given columns (the admin API's PATCH), so a token refresh running at the same time
   // is not overwritten with the credentials read before it. kNotFound when there is no such connection.
   Result<Done> update(const std::string& id, const std::optional<boost::json::object>& settings,
-                      const std::optional<boost::json::object>& credentials, std::optional<bool> enabled);
+                      const std::optional<boost::json::object>& credentials, std::optional<bool> enabled,
+                      const AlsoInTransaction& also = {});
   // Deletes the connection; false when there was none. Its past jobs stay (they name a connection that
   // is gone and fail if ever retried).
   Result<bool> remove(const std::string& id);
@@ -188,6 +209,10 @@ class EventRepository {
   Result<std::vector<StoredEvent>> store_batch(const std::vector<const NewEvent*>& events);
   Result<std::optional<EventRow>> get(const std::string& tenant_id, const std::string& event_id);
   Result<std::optional<EventRow>> get_by_seq(std::int64_t seq);
+  // Admin listing: events in arrival order after `after_seq` (keyset paging), at most `limit`; of one
+  // tenant unless `tenant_id` is empty, of one kind unless `kind` is empty.
+  Result<std::vector<EventRow>> list(const std::string& tenant_id, const std::string& kind, std::int64_t after_seq,
+                                     std::int64_t limit);
   // Every event of one conversation that has a job on `connection_id`, in arrival order (at most `limit`).
   Result<std::vector<EventRow>> list_for_conversation(const std::string& connection_id,
                                                       const std::string& conversation_key, std::int64_t limit = 5000);

@@ -4,6 +4,7 @@
 // settings are versioned and roll back; credentials are write-only; the CLI drives the same API.
 #include "store/database.hpp"
 #include "store/matching_repositories.hpp"
+#include "store/repositories.hpp"
 #include "support/testing.hpp"
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace appconnect::testing {
 namespace {
@@ -38,10 +40,10 @@ struct CliRun {
   std::string err;
 };
 
-CliRun run_cli(const std::vector<std::string>& args) {
+CliRun run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
   TempDir dir("appconnect-cli");
   ChildProcess p;
-  p.start(bin_path("appconnect"), args, {}, dir.file("stderr").string());
+  p.start(bin_path("appconnect"), args, env, dir.file("stderr").string());
   auto code = p.wait(60s);
   CliRun r;
   r.exit_code = code.value_or(-1);
@@ -192,6 +194,9 @@ TEST_F(AdminApi, EveryRouteAnswersEveryRoleAsDocumented) {
       {"GET", "/v1/admin/audit/export?tenant=acme", none, {401, 403, 404, 200, 200}},
       {"POST", "/v1/admin/audit/verify", none, {401, 403, 403, 403, 200}},
       {"GET", "/v1/admin/jobs?tenant=acme", none, {401, 403, 404, 200, 200}},
+      {"GET", "/v1/admin/events?tenant=acme", none, {401, 403, 404, 200, 200}},
+      {"GET", "/v1/admin/events?limit=0", none, {401, 403, 422, 422, 422}},
+      {"GET", "/v1/admin/events/no-such-event?tenant=acme", none, {401, 403, 404, 404, 404}},
       {"GET", "/v1/admin/jobs/999999", none, {401, 403, 404, 404, 404}},
       {"GET", "/v1/admin/webhooks/inbox?tenant=acme", none, {401, 403, 404, 200, 200}},
       {"POST", "/v1/admin/jobs/999999/retry", none, {401, 403, 404, 404, 404}},
@@ -413,6 +418,182 @@ TEST_F(AdminApi, CliManagesTokensTenantsAndConnections) {
   EXPECT_EQ(run_cli({"tokens", "list", "--url", url, "--token", "wrong"}).exit_code, 1);
   EXPECT_EQ(run_cli({"tokens", "list"}).exit_code, 2);
   EXPECT_EQ(run_cli({"connections", "frobnicate"}).exit_code, 2);
+}
+
+// Every remaining admin route through the CLI: the unresolved queue, failed jobs, settings, events and
+// the audit trail, with human and --json output, the exit codes (1 refused, 2 usage, 3 unreachable) and
+// cross-tenant attempts, which the host refuses whatever the CLI sends.
+TEST_F(AdminApi, CliCoversTheQueueJobsSettingsEventsAndAudit) {
+  const std::string url = host_->base_url();
+  const std::string op = tokens_[kOperator], admin = tokens_[kAdminAcme], rep = tokens_[kRepAcme],
+                    globex = tokens_[kAdminGlobex];
+  auto as_cli = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.end(), {"--url", url, "--token", token});
+    return run_cli(args);
+  };
+  auto db = store::Database::open("sqlite:" + db_path().string(), 2);
+  ASSERT_TRUE(db) << db.error().message;
+
+  // ---- the unresolved queue: two items of acme's agent 303
+  store::UnresolvedRepository items(db.value());
+  std::vector<std::int64_t> ids;
+  for (int n = 0; n < 2; ++n) {
+    store::UnresolvedItem i;
+    i.tenant_id = "acme";
+    i.connection_id = "c-acme";
+    i.job_id = 910001 + n;
+    i.event_seq = 910001 + n;
+    i.conversation_key = "call:cli" + std::to_string(n) + ":303";
+    i.kind = "call";
+    i.phone_e164 = "+14805550111";
+    i.agent = "303";
+    i.reason = "no_match";
+    auto id = items.open(i);
+    ASSERT_TRUE(id) << id.error().message;
+    ids.push_back(id.value());
+  }
+  const std::string a = std::to_string(ids[0]), b = std::to_string(ids[1]);
+  auto listed = as_cli(admin, {"unresolved", "list", "--agent", "303"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr(a + "\topen\tcall\t+14805550111\t303\tc-acme\tno_match"));
+  EXPECT_THAT(listed.out, HasSubstr(b + "\topen"));
+  auto as_json = as_cli(admin, {"unresolved", "list", "--agent", "303", "--json"});
+  ASSERT_EQ(as_json.exit_code, 0);
+  EXPECT_EQ(json::parse(as_json.out).at("items").as_array().size(), 2u);
+  // A rep of the same tenant does not see agent 303's items; another tenant's admin cannot read one.
+  EXPECT_THAT(as_cli(rep, {"unresolved", "list", "--agent", "303"}).out, Not(HasSubstr("\t303\t")));
+  auto foreign = as_cli(globex, {"unresolved", "show", a, "--tenant", "acme"});
+  EXPECT_EQ(foreign.exit_code, 1);
+  EXPECT_THAT(foreign.err, HasSubstr("404"));
+  EXPECT_EQ(as_cli(globex, {"unresolved", "skip", a, b}).exit_code, 1) << "globex cannot decide acme's items";
+  auto shown = as_cli(admin, {"unresolved", "show", a});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("reason: no_match"));
+  EXPECT_EQ(as_cli(admin, {"unresolved", "resolve", a, "--action", "pick"}).exit_code, 2) << "no --contact-id";
+  EXPECT_EQ(as_cli(admin, {"unresolved", "rerun"}).exit_code, 2) << "neither ids nor --all";
+  EXPECT_EQ(as_cli(rep, {"unresolved", "rerun", "--all"}).exit_code, 1) << "reps may not re-run rules";
+  auto rerun = as_cli(admin, {"unresolved", "rerun", a});
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_THAT(rerun.out, HasSubstr("requeued"));
+  auto skipped = as_cli(admin, {"unresolved", "skip", a, b, "--json"});
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_EQ(json::parse(skipped.out).at("resolved"), 2);
+  auto again = as_cli(admin, {"unresolved", "skip", a});
+  EXPECT_EQ(again.exit_code, 1) << "an item already decided";
+  EXPECT_THAT(as_cli(admin, {"unresolved", "list", "--agent", "303", "--state", "skipped"}).out,
+              HasSubstr(a + "\tskipped"));
+
+  // ---- events and failed jobs: two events of acme that the pipeline refuses (an incomplete payload, a
+  // connection that is gone), so their jobs fail for good
+  store::EventRepository events(db.value());
+  for (const char* id : {"cli-ev-1", "cli-ev-2"}) {
+    store::NewEvent e;
+    e.tenant_id = "acme";
+    e.event_id = id;
+    e.kind = "call";
+    e.conversation_key = std::string("call:") + id;
+    e.payload = json::serialize(json::object{{"id", id}, {"tenant", "acme"}, {"kind", "call"}});
+    e.connection_ids = {"c-gone"};
+    auto stored = events.store(e);
+    ASSERT_TRUE(stored) << stored.error().message;
+  }
+  std::vector<std::string> failed;
+  for (int tries = 0; tries < 100 && failed.size() < 2; ++tries) {
+    failed.clear();
+    auto jobs = as_cli(admin, {"jobs", "list", "--state", "failed", "--json"});
+    ASSERT_EQ(jobs.exit_code, 0) << jobs.err;
+    const auto doc = json::parse(jobs.out);
+    for (const auto& j : doc.at("jobs").as_array())
+      if (str(j, "connection") == "c-gone") failed.push_back(std::to_string(j.at("id").as_int64()));
+    if (failed.size() < 2) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(failed.size(), 2u) << "the jobs of a gone connection did not fail";
+  auto human_jobs = as_cli(admin, {"jobs", "list"});
+  EXPECT_THAT(human_jobs.out, HasSubstr(failed[0] + "\tfailed\tacme\tc-gone\t"));
+  EXPECT_THAT(as_cli(globex, {"jobs", "list"}).out, Not(HasSubstr("c-gone"))) << "globex sees only its own jobs";
+  auto foreign_retry = as_cli(globex, {"jobs", "retry", failed[0]});
+  EXPECT_EQ(foreign_retry.exit_code, 1);
+  EXPECT_THAT(foreign_retry.err, HasSubstr("404"));
+  auto discarded = as_cli(admin, {"jobs", "discard", failed[1], "--json"});
+  ASSERT_EQ(discarded.exit_code, 0) << discarded.err;
+  EXPECT_EQ(str(json::parse(discarded.out), "state"), "discarded");
+  auto retried = as_cli(admin, {"jobs", "retry", failed[0]});
+  EXPECT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_EQ(as_cli(admin, {"jobs", "show", "x1"}).exit_code, 2);
+
+  auto event_list = as_cli(admin, {"events", "list", "--kind", "call"});
+  ASSERT_EQ(event_list.exit_code, 0) << event_list.err;
+  EXPECT_THAT(event_list.out, HasSubstr("\tcli-ev-1\tacme\tcall\t"));
+  EXPECT_THAT(as_cli(globex, {"events", "list"}).out, Not(HasSubstr("cli-ev-1")));
+  auto story = as_cli(admin, {"events", "show", "cli-ev-2"});
+  ASSERT_EQ(story.exit_code, 0) << story.err;
+  EXPECT_THAT(story.out, HasSubstr("event cli-ev-2 (call, tenant acme"));
+  EXPECT_THAT(story.out, HasSubstr("\tc-gone\tdiscarded"));
+  EXPECT_THAT(story.out, HasSubstr("  last_error: {\"code\":")) << "why the job was not written";
+  auto foreign_story = as_cli(globex, {"events", "show", "cli-ev-2", "--tenant", "acme"});
+  EXPECT_EQ(foreign_story.exit_code, 1);
+  EXPECT_THAT(foreign_story.out, Not(HasSubstr("cli-ev-2")));
+  EXPECT_EQ(as_cli(globex, {"events", "show", "cli-ev-2"}).exit_code, 1) << "not in globex's own tenant either";
+
+  // ---- settings: set, show (the caller's tenant from whoami), versions, rollback; secrets stay hidden
+  auto set = as_cli(admin, {"settings", "set", "time_zone=Asia/Tokyo", "cli_flag=true"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_THAT(set.out, HasSubstr("time_zone = \"Asia/Tokyo\""));
+  EXPECT_THAT(set.out, HasSubstr("cli_flag = true"));
+  ASSERT_EQ(as_cli(admin, {"settings", "set", "ingest_hmac_secret=cli-hmac-secret-881"}).exit_code, 0);
+  auto show = as_cli(admin, {"settings", "show", "--json"});
+  ASSERT_EQ(show.exit_code, 0);
+  EXPECT_THAT(show.out, Not(HasSubstr("cli-hmac-secret-881")));
+  EXPECT_EQ(json::parse(show.out).at("settings").at("ingest_hmac_secret"), "(set)");
+  auto versions = as_cli(admin, {"settings", "versions", "--json"});
+  ASSERT_EQ(versions.exit_code, 0);
+  const auto version_list = json::parse(versions.out).at("versions").as_array();
+  ASSERT_GE(version_list.size(), 2u);
+  EXPECT_THAT(versions.out, Not(HasSubstr("cli-hmac-secret-881")));
+  const std::int64_t newest = version_list.at(0).at("version").as_int64();
+  EXPECT_THAT(as_cli(admin, {"settings", "versions"}).out, HasSubstr(std::to_string(newest) + "\t"));
+  auto rolled = as_cli(admin, {"settings", "rollback", std::to_string(newest - 1)});
+  ASSERT_EQ(rolled.exit_code, 0) << rolled.err;
+  EXPECT_THAT(rolled.out, Not(HasSubstr("ingest_hmac_secret")));
+  EXPECT_THAT(rolled.out, HasSubstr("time_zone = \"Asia/Tokyo\""));
+  EXPECT_EQ(as_cli(admin, {"settings", "rollback", "9999"}).exit_code, 1);
+  EXPECT_EQ(as_cli(op, {"settings", "show"}).exit_code, 2) << "an operator has no tenant of its own";
+  auto foreign_settings = as_cli(globex, {"settings", "set", "time_zone=UTC", "--tenant", "acme"});
+  EXPECT_EQ(foreign_settings.exit_code, 1);
+  EXPECT_THAT(as_cli(op, {"settings", "show", "--tenant", "acme"}).out, HasSubstr("Asia/Tokyo")) << "unchanged";
+  EXPECT_THAT(as_cli(op, {"settings", "versions", "--connection", "c-acme"}).out, HasSubstr("\t"));
+  auto mine = as_cli(rep, {"settings", "mine"});
+  EXPECT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_THAT(mine.out, HasSubstr("agent: 101"));
+  EXPECT_EQ(as_cli(rep, {"settings", "override", "time_zone=\"UTC\""}).exit_code, 1) << "not rep_overridable";
+
+  // ---- the audit trail through the API
+  auto trail = as_cli(admin, {"audit", "list", "--limit", "1000"});
+  ASSERT_EQ(trail.exit_code, 0) << trail.err;
+  EXPECT_THAT(trail.out, HasSubstr("\tjob.discarded\t" + failed[1]));
+  EXPECT_THAT(trail.out, HasSubstr("\ttenant.settings_rolled_back\tacme"));
+  EXPECT_THAT(as_cli(globex, {"audit", "list", "--limit", "1000"}).out, Not(HasSubstr("job.discarded")));
+  auto exported = as_cli(admin, {"audit", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  ASSERT_FALSE(exported.out.empty());
+  std::istringstream lines(exported.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) {
+      EXPECT_EQ(str(json::parse(line), "tenant"), "acme") << line;
+    }
+  auto verified = as_cli(op, {"audit", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("chain intact"));
+  EXPECT_EQ(as_cli(admin, {"audit", "verify"}).exit_code, 1) << "operators only";
+
+  // ---- the URL and token from the environment; the exit codes of each kind of failure
+  auto from_env =
+      run_cli({"jobs", "list", "--state", "discarded"}, {{"APPCONNECT_URL", url}, {"APPCONNECT_TOKEN", admin}});
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+  EXPECT_THAT(from_env.out, HasSubstr(failed[1] + "\tdiscarded"));
+  EXPECT_EQ(run_cli({"events", "list", "--url", "http://127.0.0.1:9", "--token", admin}).exit_code, 3) << "no host";
+  EXPECT_EQ(run_cli({"events", "list"}, {{"APPCONNECT_URL", ""}, {"APPCONNECT_TOKEN", ""}}).exit_code, 2);
+  EXPECT_EQ(as_cli(admin, {"events", "frobnicate"}).exit_code, 2);
 }
 
 TEST(AdminApiOffline, TheFirstTokenIsMintedInTheDatabase) {

@@ -60,6 +60,15 @@ CliRun run_cli(const std::vector<std::string>& args) {
   return r;
 }
 
+// Posts an event signed with the tenant's HMAC secret (X-AppConnect-Signature).
+HttpResult post_signed(const HostProcess& host, const boost::json::value& event, const std::string& secret) {
+  const std::string body = boost::json::serialize(event);
+  const auto t =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return http("POST", host.base_url() + "/v1/events", body,
+              {{"X-AppConnect-Signature", ingest::signature_header(secret, t, body)}});
+}
+
 std::string contact_id(const SandboxProcess& sandbox, const std::string& last_name) {
   for (const auto& c : sandbox.records("Contact"))
     if (str(c, "LastName") == last_name) return str(c, "Id");
@@ -208,9 +217,18 @@ TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
   const auto key_file = data.file("secrets.key");
   std::ofstream(key_file) << security::SecretKey::generate().to_base64() << "\n";
   std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // Secret tenant settings are sealed like credentials: the HMAC secret and the RingCentral
+  // verification token, in the tenants table and in every settings version.
   boost::json::object config{
       {"data_dir", data.str()},
       {"secrets_key_file", key_file.string()},
+      {"tenants",
+       boost::json::array{boost::json::object{
+           {"id", "default"},
+           {"settings", boost::json::object{{"ingest_hmac_secret", "tenant-hmac-secret-7a1c"},
+                                            {"time_zone", "Europe/Berlin"},
+                                            {"ringcentral",
+                                             boost::json::object{{"verification_token", "rc-verify-token-55e0"}}}}}}}},
       {"connections", boost::json::array{salesforce_connection("sf-1", "default", sandbox.base_url())}}};
 
   auto read_credentials = [&](const std::filesystem::path& key) {
@@ -221,28 +239,59 @@ TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
     EXPECT_TRUE(row && row.value()) << (row ? "no row" : row.error().message);
     return row && row.value() ? row.value()->credentials : boost::json::object{};
   };
-  std::vector<std::string> secrets{"demo-secret", "demo-refresh-token"};
+  auto read_tenant_settings = [&](const std::filesystem::path& key) -> Result<boost::json::object> {
+    auto box = std::make_shared<const security::SecretBox>(security::SecretKey::from_file(key).value());
+    auto db = store::Database::open("sqlite:" + db_path.string(), 1);
+    if (!db) return db.error();
+    auto row = store::TenantRepository(db.value(), box).get("default");
+    if (!row) return row.error();
+    return row.value() ? row.value()->settings : boost::json::object{};
+  };
+  // The tenant's sealed HMAC secret is opened and enforced: every event of this test is signed with it.
+  const std::string tenant_hmac = "tenant-hmac-secret-7a1c";
+  std::vector<std::string> secrets{"demo-secret", "demo-refresh-token", "tenant-hmac-secret-7a1c",
+                                   "rc-verify-token-55e0", "rc-verify-token-2b9d"};
+  std::string rotated_refresh;
   {
     HostProcess host(config);
+    // A new verification token through the admin API: the tenant row and two settings versions (the
+    // baseline from the config file and the change) now hold secrets.
+    auto patched = host.admin(
+        "PATCH", "/v1/admin/tenants/default",
+        boost::json::object{
+            {"settings", boost::json::object{
+                             {"ringcentral", boost::json::object{{"verification_token", "rc-verify-token-2b9d"}}}}}});
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    EXPECT_EQ(patched.body.find("rc-verify-token-2b9d"), std::string::npos);
+    auto versions = host.admin("GET", "/v1/admin/tenants/default/settings/versions");
+    ASSERT_EQ(versions.status, 200);
+    EXPECT_EQ(versions.json().at("versions").as_array().size(), 2u) << versions.body;
+    for (const auto& s : secrets) EXPECT_EQ(versions.body.find(s), std::string::npos) << s;
     // The first call gets an access token with the configured refresh token.
-    ASSERT_EQ(host.post_event(call_event("s-1", "s-s-1", "+14155550132")).status, 202);
+    EXPECT_EQ(host.post_event(call_event("s-0", "s-s-0", "+14155550132")).status, 401) << "unsigned";
+    ASSERT_EQ(post_signed(host, call_event("s-1", "s-s-1", "+14155550132"), tenant_hmac).status, 202);
     host.wait_settled("s-1");
     const auto first = read_credentials(key_file);
     const std::string first_access = str(first, "access_token");
     ASSERT_FALSE(first_access.empty()) << boost::json::serialize(first);
     // Every access token dies; the next call refreshes (and the sandbox rotates the refresh token).
     sandbox.expire_tokens();
-    ASSERT_EQ(host.post_event(call_event("s-2", "s-s-2", "+14155550132")).status, 202);
+    ASSERT_EQ(post_signed(host, call_event("s-2", "s-s-2", "+14155550132"), tenant_hmac).status, 202);
     host.wait_settled("s-2");
     const auto second = read_credentials(key_file);
     ASSERT_FALSE(str(second, "access_token").empty());
     ASSERT_NE(str(second, "access_token"), first_access) << "the token was not refreshed";
     ASSERT_NE(str(second, "refresh_token"), "demo-refresh-token") << "the refresh token was not rotated";
     for (const char* k : {"access_token", "refresh_token"}) secrets.push_back(str(second, k));
+    rotated_refresh = str(second, "refresh_token");
     secrets.push_back(first_access);
 
-    // The search itself works: non-secret values of the same row are found in the same bytes.
-    ASSERT_EQ(found_in_files(db_path, {"sf-1", "login_url"}).size(), 2u);
+    // The search itself works: non-secret values of the same rows are found in the same bytes.
+    ASSERT_EQ(found_in_files(db_path, {"sf-1", "login_url", "Europe/Berlin", "verification_token"}).size(), 4u);
+    const auto tenant = read_tenant_settings(key_file);
+    ASSERT_TRUE(tenant) << tenant.error().message;
+    EXPECT_EQ(str(tenant.value(), "ingest_hmac_secret"), "tenant-hmac-secret-7a1c");
+    EXPECT_EQ(str(tenant.value().at("ringcentral"), "verification_token"), "rc-verify-token-2b9d");
     EXPECT_TRUE(std::filesystem::exists(db_path.string() + "-wal"));
     EXPECT_THAT(found_in_files(db_path, secrets), ::testing::IsEmpty()) << "while the host runs";
     // Nor does any log line carry them.
@@ -262,8 +311,14 @@ TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
       {"secrets", "rotate", "--new-key-file", new_key.string(), "--config", data.file("appconnect.json").string()});
   ASSERT_EQ(rotated.exit_code, 0) << rotated.out << rotated.err;
   EXPECT_THAT(rotated.out, HasSubstr("1 connection(s) re-encrypted"));
+  EXPECT_THAT(rotated.out, HasSubstr("1 tenant(s) and 2 settings version(s)"));
+  EXPECT_THAT(found_in_files(db_path, secrets), ::testing::IsEmpty()) << "after the rotation";
+  const auto rotated_tenant = read_tenant_settings(new_key);
+  ASSERT_TRUE(rotated_tenant) << rotated_tenant.error().message;
+  EXPECT_EQ(str(rotated_tenant.value().at("ringcentral"), "verification_token"), "rc-verify-token-2b9d");
+  EXPECT_FALSE(read_tenant_settings(key_file)) << "the old key still opens the tenant's secrets";
   const auto after = read_credentials(new_key);
-  EXPECT_EQ(str(after, "refresh_token"), secrets.at(3));
+  EXPECT_EQ(str(after, "refresh_token"), rotated_refresh);
   {
     auto db = store::Database::open("sqlite:" + db_path.string(), 1);
     auto box = std::make_shared<const security::SecretBox>(security::SecretKey::from_file(key_file).value());
@@ -274,7 +329,7 @@ TEST(Secrets, OAuthTokensNeverReachTheDatabaseFilesInClearAndRotateToANewKey) {
   config["secrets_key_file"] = new_key.string();
   config["connections"].as_array().at(0).as_object().erase("credentials");
   HostProcess host(config);
-  ASSERT_EQ(host.post_event(call_event("s-3", "s-s-3", "+14155550132")).status, 202);
+  ASSERT_EQ(post_signed(host, call_event("s-3", "s-s-3", "+14155550132"), tenant_hmac).status, 202);
   EXPECT_NE(host.wait_settled("s-3").at("jobs").at(0).at("state").as_string(), "failed");
   auto audit = host.admin("GET", "/v1/admin/audit");
   EXPECT_THAT(audit.body, HasSubstr("secrets.rotated"));
