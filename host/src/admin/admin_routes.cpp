@@ -3,6 +3,7 @@
 #include "admin/request_bodies.hpp"
 
 #include "common/log.hpp"
+#include "http/paging.hpp"
 
 #include <appconnect/json_fields.hpp>
 #include <appconnect/types.hpp>
@@ -148,9 +149,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                boost::json::array list;
                for (const auto& i : items.value()) list.push_back(item_json(i));
                boost::json::object body{{"items", std::move(list)}, {"open_total", total.value()}};
-               body["next_after"] = static_cast<std::int64_t>(items.value().size()) == f.limit
-                                        ? boost::json::value(items.value().back().id)
-                                        : boost::json::value(nullptr);
+               body["next_after"] = http::next_after(items.value(), f.limit, [](const auto& row) { return row.id; });
                return Response::json(200, body);
              }));
 
@@ -452,9 +451,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                boost::json::array list;
                for (const auto& e : entries.value()) list.push_back(e.to_json());
                boost::json::object body{{"entries", std::move(list)}};
-               body["next_after"] = static_cast<std::int64_t>(entries.value().size()) == f.limit
-                                        ? boost::json::value(entries.value().back().position)
-                                        : boost::json::value(nullptr);
+               body["next_after"] =
+                   http::next_after(entries.value(), f.limit, [](const auto& row) { return row.position; });
                return Response::json(200, body);
              }));
 
@@ -504,9 +502,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                                                     {"conversation_key", e.conversation_key},
                                                     {"received_at_ms", e.received_at}});
                boost::json::object body{{"events", std::move(list)}};
-               body["next_after"] = static_cast<std::int64_t>(events.value().size()) == limit
-                                        ? boost::json::value(events.value().back().seq)
-                                        : boost::json::value(nullptr);
+               body["next_after"] = http::next_after(events.value(), limit, [](const auto& row) { return row.seq; });
                return Response::json(200, body);
              }));
 

@@ -2,6 +2,7 @@
 
 #include "admin/stats_routes.hpp"
 #include "common/log.hpp"
+#include "http/paging.hpp"
 
 #include <boost/json.hpp>
 
@@ -83,9 +84,7 @@ void add_job_routes(http::Router& router, JobRoutesDeps deps) {
         boost::json::array list;
         for (const auto& j : jobs.value()) list.push_back(job_json(j));
         boost::json::object body{{"state", state}, {"total", total.value()}, {"jobs", std::move(list)}};
-        body["next_after"] = static_cast<std::int64_t>(jobs.value().size()) == *limit
-                                 ? boost::json::value(jobs.value().back().id)
-                                 : boost::json::value(nullptr);
+        body["next_after"] = http::next_after(jobs.value(), *limit, [](const auto& row) { return row.id; });
         return Response::json(200, body);
       }));
 

@@ -1,6 +1,7 @@
 #include "ringcentral/webhook_routes.hpp"
 
 #include "common/log.hpp"
+#include "http/paging.hpp"
 #include "ingest/event.hpp"
 #include "ringcentral/mapping.hpp"
 
@@ -147,8 +148,7 @@ Response list_inbox(const WebhookDeps& d, const Request& r, const auth::Principa
                                  {"body", ec ? json::value(row.body) : body}});
   }
   json::object out{{"items", std::move(items)}};
-  out["next_after"] = static_cast<std::int64_t>(rows.value().size()) == limit ? json::value(rows.value().back().id)
-                                                                              : json::value(nullptr);
+  out["next_after"] = http::next_after(rows.value(), limit, [](const auto& row) { return row.id; });
   return Response::json(200, out);
 }
 
