@@ -30,6 +30,12 @@
 namespace appconnect::plugins {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizerBuild = true;
+#else
+constexpr bool kAddressSanitizerBuild = false;
+#endif
+
 namespace wp = worker_protocol;
 using SteadyClock = std::chrono::steady_clock;
 constexpr std::string_view kComponent = "plugins";
@@ -102,7 +108,9 @@ Result<Process> spawn(const std::filesystem::path& worker, const std::filesystem
   char* argv[] = {exe.data(), lib.data(), nullptr};
   rlimit limit{};
   const rlimit no_core{0, 0};
-  const bool cap = settings.memory_limit_mb > 0;
+  // An AddressSanitizer build (the sanitizer suite) maps terabytes of shadow memory at start-up: a worker
+  // under an address-space cap could not even start. Such builds run workers uncapped.
+  const bool cap = settings.memory_limit_mb > 0 && !kAddressSanitizerBuild;
   if (cap) limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(settings.memory_limit_mb) * 1024 * 1024;
 
   int to_child[2] = {-1, -1};
