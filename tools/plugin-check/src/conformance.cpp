@@ -1,5 +1,7 @@
 #include "conformance.hpp"
 
+#include "transcript.hpp"
+
 #include "httpclient/http_client.hpp"
 #include "plugins/host_services.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -14,7 +16,9 @@
 #include <cctype>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -68,14 +72,22 @@ class Runner {
   Runner(const Options& options, Report& report) : options_(options), report_(report) {}
 
   void run() {
+    threads_ = options_.threads;
+    if (!options_.transcript_file.empty() && !open_transcript()) return;
     if (!load()) return;
     manifest_checks();
     boundary_checks();
-    if (options_.sandbox_url.empty()) {
+    if (control_url_.empty()) {
       for (const char* name : {"op.*", "idempotency.*", "errors.*", "timeout", "large_payload", "concurrency"})
-        add(name, Status::kSkip, "needs --sandbox URL", 0);
+        add(name, Status::kSkip, "needs --sandbox URL or --transcript FILE", 0);
       return;
     }
+    if (!replay_) {
+      std::mt19937_64 rng{std::random_device{}()};
+      nonce_ = std::to_string(wall_ms()) + "-" + std::to_string(rng() % 100000);
+      phone_ = "+1702555" + std::to_string(1000 + rng() % 9000);
+    }
+    if (!options_.record_file.empty() && !start_recording()) return;
     if (!connect()) return;
     operations();
     error_mapping();
@@ -91,7 +103,27 @@ class Runner {
   };
 
   void add(std::string name, Status status, std::string detail, std::int64_t ms) {
+    // In a replay, a request the transcript cannot answer fails the check that made it, whatever the plugin
+    // made of the 501 it got.
+    if (replay_) {
+      const auto missing = replay_->take_unmatched();
+      if (!missing.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? "; " : "") + missing[i];
+        if (missing.size() > 3) list += "; and " + std::to_string(missing.size() - 3) + " more";
+        detail =
+            "the transcript has no recorded exchange for " + list + " (" + status_name(status) + ": " + detail + ")";
+        status = Status::kFail;
+      }
+      const auto loose = replay_->take_loose_matches();
+      if (status == Status::kFail && !loose.empty())
+        detail += "; the transcript answered " + loose.front() +
+                  (loose.size() > 1 ? " (and " + std::to_string(loose.size() - 1) + " more such)" : "");
+    }
     report_.checks.push_back({std::move(name), status, std::move(detail), ms});
+  }
+  static std::string status_name(Status s) {
+    return s == Status::kPass ? "would have passed" : s == Status::kFail ? "failed" : "skipped";
   }
   void pass(std::string name, std::string detail, std::int64_t ms = 0) {
     add(std::move(name), Status::kPass, std::move(detail), ms);
@@ -126,7 +158,7 @@ class Runner {
     registry_ = std::make_unique<plugins::PluginRegistry>(services_);
     if (options_.isolated) {
       plugins::IsolationSettings isolation;
-      isolation.workers = std::max(1, options_.threads);
+      isolation.workers = std::max(1, threads_);
       isolation.invoke_timeout_ms = 30000;
       registry_->set_isolation({"*"}, std::move(isolation));
     }
@@ -202,13 +234,58 @@ class Runner {
                                           : "refusal must not be retryable: " + describe(bad.result.error()));
   }
 
+  // ---- record and replay
+
+  // The replay server stands in for the sandbox: plugin and control calls both go to it, and the run takes
+  // the recording's nonce, phone, clock and thread count so that the plugin sends the recorded requests.
+  bool open_transcript() {
+    try {
+      replay_ = std::make_unique<ReplayServer>(options_.transcript_file);
+    } catch (const std::exception& e) {
+      fail("transcript", e.what());
+      return false;
+    }
+    const auto& meta = replay_->meta();
+    control_url_ = crm_url_ = replay_->url();
+    nonce_ = meta.nonce;
+    phone_ = meta.phone;
+    clock_ms_ = meta.clock_ms;
+    threads_ = meta.threads;
+    return true;
+  }
+
+  bool start_recording() {
+    TranscriptMeta meta;
+    meta.nonce = nonce_;
+    meta.phone = phone_;
+    clock_ms_ = wall_ms();
+    meta.clock_ms = *clock_ms_;
+    meta.threads = threads_;
+    meta.plugin_id = report_.plugin_id;
+    meta.plugin_version = report_.plugin_version;
+    auto health = control("GET", "/__sandbox/health");
+    if (health && health->ok()) meta.crm = str(health->json(), "crm");
+    try {
+      recorder_ = std::make_unique<RecordingProxy>(options_.sandbox_url, options_.record_file, meta);
+    } catch (const std::exception& e) {
+      fail("record", e.what());
+      return false;
+    }
+    crm_url_ = recorder_->url();
+    return true;
+  }
+
+  // The clock the logs' start times are taken from: fixed while recording or replaying, so that the plugin's
+  // request bodies come out the same both times.
+  std::int64_t now_ms() const { return clock_ms_ ? *clock_ms_ : wall_ms(); }
+
   // ---- the sandbox
 
   Result<sdk::HttpResponse> control(const std::string& method, const std::string& path,
                                     const json::value& body = json::object{}) {
     sdk::HttpRequest request;
     request.method = method;
-    request.url = options_.sandbox_url + path;
+    request.url = control_url_ + path;
     request.timeout_ms = 10000;
     if (method != "GET") {
       request.headers["Content-Type"] = "application/json";
@@ -219,7 +296,13 @@ class Runner {
 
   bool knob(const json::object& knobs, const std::string& check) {
     auto r = control("POST", "/__sandbox/config", knobs);
-    if (r && r->ok()) return true;
+    if (r && r->ok()) {
+      if (recorder_)
+        if (const auto* faults = knobs.if_contains("fail_next"); faults && faults->is_array())
+          for (const auto& f : faults->get_array())
+            recorder_->expect_faults(f.as_object().at("count").to_number<int>());
+      return true;
+    }
     fail(check, "the sandbox refused " + json::serialize(knobs) + ": " + (r ? r->body : r.error().message));
     return false;
   }
@@ -227,7 +310,7 @@ class Runner {
   bool connect() {
     auto health = control("GET", "/__sandbox/health");
     if (!health || !health->ok()) {
-      fail("sandbox", "no sandbox control API at " + options_.sandbox_url + "/__sandbox/health: " +
+      fail("sandbox", "no sandbox control API at " + control_url_ + "/__sandbox/health: " +
                           (health ? "HTTP " + std::to_string(health->status) : health.error().message));
       return false;
     }
@@ -235,7 +318,7 @@ class Runner {
     json::object settings, credentials;
     if (options_.connection) {
       json::value doc = *options_.connection;
-      substitute(doc, options_.sandbox_url);
+      substitute(doc, crm_url_);
       if (const auto* s = doc.as_object().if_contains("settings"); s && s->is_object()) settings = s->get_object();
       if (const auto* c = doc.as_object().if_contains("credentials"); c && c->is_object())
         credentials = c->get_object();
@@ -244,7 +327,7 @@ class Runner {
       for (const auto& s : declared->get_array()) {
         const std::string key = str(s, "key"), fallback = str(s, "default");
         if (fallback.rfind("http", 0) == 0 || ends_with(key, "_url") || ends_with(key, "_domain"))
-          settings[key] = options_.sandbox_url;
+          settings[key] = crm_url_;
       }
     }
     if (str(credentials, "access_token").empty()) {
@@ -271,7 +354,21 @@ class Runner {
         return false;
       }
     }
-    pass("sandbox", report_.sandbox_crm + " sandbox at " + options_.sandbox_url);
+    if (replay_) {
+      const auto& meta = replay_->meta();
+      if (!meta.plugin_id.empty() && meta.plugin_id != report_.plugin_id) {
+        fail("sandbox", "the transcript was recorded with plugin " + meta.plugin_id + ", not " + report_.plugin_id);
+        return false;
+      }
+      pass("sandbox", "transcript " + options_.transcript_file.filename().string() + ": " +
+                          std::to_string(replay_->exchanges()) + " exchanges recorded against the " + meta.crm +
+                          " sandbox with " + meta.plugin_id + " " + meta.plugin_version + ", replayed at " + crm_url_);
+    } else if (recorder_) {
+      pass("sandbox", report_.sandbox_crm + " sandbox at " + options_.sandbox_url + ", recorded through " + crm_url_ +
+                          " to " + options_.record_file.string());
+    } else {
+      pass("sandbox", report_.sandbox_crm + " sandbox at " + options_.sandbox_url);
+    }
     return true;
   }
 
@@ -286,7 +383,7 @@ class Runner {
                         {"direction", "inbound"},
                         {"from_phone", phone_},
                         {"to_phone", "+16505550100"},
-                        {"start_time", sdk::time::format_iso8601_utc(wall_ms() - 120000)},
+                        {"start_time", sdk::time::format_iso8601_utc(now_ms() - 120000)},
                         {"duration_s", 42},
                         {"result", "answered"},
                         {"subject", "Plugin check call"},
@@ -304,7 +401,7 @@ class Runner {
                         {"direction", "inbound"},
                         {"from_phone", phone_},
                         {"to_phone", "+16505550100"},
-                        {"start_time", sdk::time::format_iso8601_utc(wall_ms() - 60000)},
+                        {"start_time", sdk::time::format_iso8601_utc(now_ms() - 60000)},
                         {"subject", "Plugin check SMS"},
                         {"body", body},
                         {"body_format", "text"},
@@ -329,9 +426,6 @@ class Runner {
   }
 
   void operations() {
-    std::mt19937_64 rng{std::random_device{}()};
-    nonce_ = std::to_string(wall_ms()) + "-" + std::to_string(rng() % 100000);
-    phone_ = "+1702555" + std::to_string(1000 + rng() % 9000);
     json::value out;
 
     if (expect_ok("op.list_users", "list_users", "list_users", json::object{}, out)) {
@@ -534,6 +628,10 @@ class Runner {
 
   void inject(const std::string& check, int status, std::optional<int> retry_after_s,
               const std::function<std::string(const Error&)>& verdict) {
+    // A transcript without such a fault (recorded before the check existed, or written by hand) cannot show how
+    // the plugin maps it: that is not a pass.
+    if (replay_ && replay_->injected(status) == 0)
+      return skip(check, "skipped (transcript): it holds no injected " + std::to_string(status) + " to replay");
     json::object fault{{"status", status}, {"count", 1}};
     if (retry_after_s) fault["retry_after_s"] = *retry_after_s;
     if (!knob(json::object{{"fail_next", json::array{fault}}}, check)) return;
@@ -648,7 +746,7 @@ class Runner {
     std::atomic<int> calls{0}, waits{0};
     const auto start = wall_ms();
     std::vector<std::thread> threads;
-    for (int t = 0; t < options_.threads; ++t)
+    for (int t = 0; t < threads_; ++t)
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
           const std::string key = "plugin-check-" + nonce_ + "-t" + std::to_string(t) + "-" + std::to_string(i);
@@ -679,11 +777,11 @@ class Runner {
     const auto ms = wall_ms() - start;
     if (!problems.empty())
       return fail("concurrency",
-                  std::to_string(problems.size()) + " problem(s) from " + std::to_string(options_.threads) +
+                  std::to_string(problems.size()) + " problem(s) from " + std::to_string(threads_) +
                       " threads; first: " + problems.front(),
                   ms);
     pass("concurrency",
-         std::to_string(options_.threads) + " threads, " + std::to_string(calls.load()) + " calls, " +
+         std::to_string(threads_) + " threads, " + std::to_string(calls.load()) + " calls, " +
              std::to_string(ids.size()) + " distinct records" +
              (waits.load() > 0 ? ", " + std::to_string(waits.load()) + " rate-limited answer(s) waited out" : ""),
          ms);
@@ -696,6 +794,13 @@ class Runner {
   std::unique_ptr<plugins::PluginRegistry> registry_;
   const LoadedPlugin* plugin_ = nullptr;
   json::object context_;
+  // control_url_: the /__sandbox control API; crm_url_: where the plugin's settings point. Both are the sandbox,
+  // except that a recording puts its proxy in crm_url_ and a replay its server in both.
+  std::string control_url_ = options_.sandbox_url, crm_url_ = options_.sandbox_url;
+  std::unique_ptr<RecordingProxy> recorder_;
+  std::unique_ptr<ReplayServer> replay_;
+  std::optional<std::int64_t> clock_ms_;
+  int threads_ = 8;
   std::string nonce_, phone_, owner_id_, contact_id_, contact_type_, call_id_;
   std::int64_t last_ms_ = 0;
 };
@@ -726,7 +831,11 @@ std::string render_text(const Options& options, const Report& report) {
   if (!report.plugin_id.empty())
     out << " (" << report.plugin_id << " " << report.plugin_version << ", ABI " << report.abi_major << "."
         << report.abi_minor << ")";
-  if (!options.sandbox_url.empty()) out << " against " << options.sandbox_url;
+  if (!options.transcript_file.empty())
+    out << " replaying " << options.transcript_file.string();
+  else if (!options.sandbox_url.empty())
+    out << " against " << options.sandbox_url;
+  if (!options.record_file.empty()) out << ", recording to " << options.record_file.string();
   if (options.isolated) out << ", isolated (appconnect-plugin-worker)";
   out << "\n";
   for (const auto& c : report.checks) {
@@ -753,6 +862,8 @@ json::object render_json(const Options& options, const Report& report) {
                       {"version", report.plugin_version},
                       {"abi", json::object{{"major", report.abi_major}, {"minor", report.abi_minor}}},
                       {"sandbox", options.sandbox_url},
+                      {"transcript", options.transcript_file.string()},
+                      {"record", options.record_file.string()},
                       {"mode", options.isolated ? "isolated" : "in_process"},
                       {"sandbox_crm", report.sandbox_crm},
                       {"ok", report.ok()},

@@ -8,7 +8,10 @@
 //                               its external id;
 //   errors.*, timeout,          faults injected through the sandbox's control API (fail_next, latency_ms)
 //   large_payload, concurrency  and load from 8 threads.
-// Without a sandbox URL the sandbox checks are reported as skipped, never as passed.
+// Without a sandbox URL or a transcript the sandbox checks are reported as skipped, never as passed.
+//
+// With a record file the plugin talks to the sandbox through a loopback recording proxy; with a transcript the
+// plugin and the control calls talk to a loopback replay server instead of a sandbox (transcript.hpp).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -42,6 +45,11 @@ struct Options {
   // would), with one worker per thread of the concurrency check.
   bool isolated = false;
   std::int64_t large_payload_bytes = 256 * 1024;
+  // With sandbox_url: write every exchange between the plugin and the sandbox to this file (JSON Lines).
+  std::filesystem::path record_file;
+  // Instead of sandbox_url: answer the plugin from this recorded file. The run reuses the recording's nonce,
+  // phone number, clock and thread count so that it sends the same requests.
+  std::filesystem::path transcript_file;
 };
 
 struct Report {

@@ -1,4 +1,5 @@
-// appconnect-plugin-check PLUGIN.so [--sandbox URL] [--connection-settings FILE] [--threads N] [--isolated] [--json]
+// appconnect-plugin-check PLUGIN.so [--sandbox URL [--record FILE] | --transcript FILE] [--connection-settings FILE]
+//                         [--threads N] [--isolated] [--json]
 // Runs the conformance suite (conformance.hpp) and prints a pass/fail report. Exit codes: 0 every check
 // passed or was skipped, 1 a check failed, 2 wrong usage.
 #include "conformance.hpp"
@@ -13,8 +14,9 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: appconnect-plugin-check PLUGIN.so [--sandbox URL] [--connection-settings FILE]
-                              [--threads N] [--isolated] [--json]
+constexpr const char* kUsage =
+    R"(Usage: appconnect-plugin-check PLUGIN.so [--sandbox URL [--record FILE] | --transcript FILE]
+                              [--connection-settings FILE] [--threads N] [--isolated] [--json]
 
 Loads PLUGIN.so through the AppConnect host's plugin loader and checks it: the manifest, the call
 boundary and, with --sandbox, every declared operation against a CRM sandbox (appconnect-crm-sandbox),
@@ -22,8 +24,15 @@ external-id idempotency, error mapping (401, 429 with Retry-After, 5xx, validati
 sandbox's /__sandbox control API, a call deadline, a 256 KiB note, and N threads at once (default 8).
 
   --sandbox URL                 base URL of a running appconnect-crm-sandbox for the plugin's CRM
+  --record FILE                 with --sandbox: put a loopback proxy between the plugin and the sandbox and
+                                write every exchange to FILE (JSON Lines; no request headers, tokens in
+                                bodies redacted)
+  --transcript FILE             instead of --sandbox: answer the plugin from a FILE written by --record,
+                                offline. A request the file cannot answer fails the check that made it.
+                                The run reuses the recording's thread count (--threads is ignored).
   --connection-settings FILE    {"settings": {...}, "credentials": {...}} of the test connection;
-                                "${SANDBOX_URL}" in any value becomes the --sandbox URL. Default: every
+                                "${SANDBOX_URL}" in any value becomes the URL the plugin is to call
+                                (the sandbox, the recording proxy or the replay server). Default: every
                                 URL-like manifest setting points at the sandbox, and the sandbox issues
                                 the access token.
   --isolated                    load and call the plugin out of process, through appconnect-plugin-worker
@@ -62,6 +71,10 @@ int main(int argc, char** argv) {
     } else if (arg == "--sandbox") {
       if (!value(options.sandbox_url)) return usage("--sandbox needs a URL");
       while (!options.sandbox_url.empty() && options.sandbox_url.back() == '/') options.sandbox_url.pop_back();
+    } else if (arg == "--record" || arg == "--transcript") {
+      std::string file;
+      if (!value(file) || file.empty()) return usage(arg + " needs a FILE");
+      (arg == "--record" ? options.record_file : options.transcript_file) = file;
     } else if (arg == "--connection-settings") {
       std::string file;
       if (!value(file)) return usage("--connection-settings needs a FILE");
@@ -93,7 +106,11 @@ int main(int argc, char** argv) {
     }
   }
   if (options.plugin.empty()) return usage("PLUGIN.so is required");
-  if (options.connection && options.sandbox_url.empty()) return usage("--connection-settings needs --sandbox");
+  if (!options.transcript_file.empty() && !options.sandbox_url.empty())
+    return usage("--transcript replaces --sandbox: give one of them");
+  if (!options.record_file.empty() && options.sandbox_url.empty()) return usage("--record needs --sandbox");
+  if (options.connection && options.sandbox_url.empty() && options.transcript_file.empty())
+    return usage("--connection-settings needs --sandbox or --transcript");
 
   const auto report = appconnect::plugin_check::run_checks(options);
   if (as_json)
