@@ -98,4 +98,9 @@ HttpResult http(std::string_view method, const std::string& url, const std::stri
   }
 }
 
+std::string str(const boost::json::value& v, std::string_view key) {
+  const auto* p = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
+}
+
 } // namespace appconnect::testing

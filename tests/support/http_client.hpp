@@ -34,5 +34,7 @@ HttpResult http(std::string_view method, const std::string& url, const std::stri
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields);
 // Percent-encodes a query parameter value.
 std::string url_encode(std::string_view text);
+// The string member `key` of a JSON object; "" when it is absent or not a string, or `v` is not an object.
+std::string str(const boost::json::value& v, std::string_view key);
 
 } // namespace appconnect::testing

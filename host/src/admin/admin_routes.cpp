@@ -37,6 +37,14 @@ std::optional<std::string> scope_or(const Principal& p, const std::string& reque
   return t.value();
 }
 
+// ?tenant=T of the tenant-wide lists (audit, events): an operator may name any tenant or none (all of
+// them); anyone else gets their own tenant, and naming another is refused like scope_or().
+std::optional<std::string> tenant_filter(const Principal& p, const Request& r, Response& out) {
+  std::string requested = r.query_param("tenant");
+  if (p.is_operator()) return requested;
+  return scope_or(p, requested, out);
+}
+
 // A rep sees an item only while it is open and was taken by them; anyone else of the tenant sees all.
 bool visible_to(const Principal& p, const store::UnresolvedItem& i) {
   if (p.role != Role::kRep) return true;
@@ -435,13 +443,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   router.add("GET", "/v1/admin/audit", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
                audit::ListFilter f;
-               f.tenant = r.query_param("tenant");
-               if (!p.is_operator()) {
-                 Response denied;
-                 auto scoped = scope_or(p, f.tenant, denied);
-                 if (!scoped) return denied;
-                 f.tenant = *scoped;
-               }
+               Response denied;
+               auto scoped = tenant_filter(p, r, denied);
+               if (!scoped) return denied;
+               f.tenant = *scoped;
                f.after = int_param(r, "after", 0);
                f.limit = int_param(r, "limit", 100);
                if (f.limit < 1 || f.limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
@@ -459,13 +464,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   // JSON Lines: ?tenant=T &from=POS &to=POS (both inclusive, optional).
   router.add("GET", "/v1/admin/audit/export", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
                if (!d->audit) return Response::error(503, "unavailable", "the audit trail is not available");
-               std::string tenant = r.query_param("tenant");
-               if (!p.is_operator()) {
-                 Response denied;
-                 auto scoped = scope_or(p, tenant, denied);
-                 if (!scoped) return denied;
-                 tenant = *scoped;
-               }
+               Response denied;
+               auto scoped = tenant_filter(p, r, denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                const auto from = int_param(r, "from", 1), to = int_param(r, "to", 0);
                if (from < 0 || to < 0) throw jf::FieldError("'from' and 'to' must not be negative");
                std::ostringstream out;
@@ -481,13 +483,10 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   // Stored events, oldest first, in pages by arrival (seq): ?tenant=T &kind=K &after=SEQ &limit=N.
   // Operators read every tenant's (or one, with ?tenant=); admins only their own tenant's.
   router.add("GET", "/v1/admin/events", guarded(Role::kAdmin, [d](const Request& r, const Principal& p) {
-               std::string tenant = r.query_param("tenant");
-               if (!p.is_operator()) {
-                 Response denied;
-                 auto scoped = scope_or(p, tenant, denied);
-                 if (!scoped) return denied;
-                 tenant = *scoped;
-               }
+               Response denied;
+               auto scoped = tenant_filter(p, r, denied);
+               if (!scoped) return denied;
+               const std::string tenant = *scoped;
                const auto after = int_param(r, "after", 0), limit = int_param(r, "limit", 50);
                if (limit < 1 || limit > 1000) throw jf::FieldError("'limit' must be between 1 and 1000");
                if (after < 0) throw jf::FieldError("'after' must not be negative");

@@ -15,11 +15,6 @@ namespace appconnect::testing {
 namespace {
 using namespace std::chrono_literals;
 
-std::string str(const boost::json::value& v, std::string_view key) {
-  const auto* p = v.is_object() ? v.as_object().if_contains(key) : nullptr;
-  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-
 boost::json::object connection(const std::string& id, const std::string& mode, const TempDir& markers) {
   return boost::json::object{{"id", id},
                              {"tenant", "default"},

@@ -15,11 +15,6 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-std::string str(const boost::json::value& v, std::string_view key) {
-  const auto* p = v.as_object().if_contains(key);
-  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-
 boost::json::object tenant(const std::string& id, boost::json::object matching) {
   return boost::json::object{
       {"id", id}, {"name", id}, {"settings", boost::json::object{{"matching", std::move(matching)}}}};

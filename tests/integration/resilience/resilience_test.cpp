@@ -17,11 +17,6 @@ namespace appconnect::testing {
 namespace {
 using namespace std::chrono_literals;
 
-std::string str(const boost::json::value& v, std::string_view key) {
-  const auto* p = v.is_object() ? v.as_object().if_contains(key) : nullptr;
-  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-
 // Short delays so the tests run in seconds; the mechanisms are the production ones.
 boost::json::object host_config(const std::string& sandbox_url, const std::string& refresh_token = {}) {
   auto connection = salesforce_connection("sf", "default", sandbox_url);

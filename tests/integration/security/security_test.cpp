@@ -27,11 +27,6 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-std::string str(const boost::json::value& v, std::string_view key) {
-  const auto* p = v.as_object().if_contains(key);
-  return p != nullptr && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-
 std::string file_bytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream s;
