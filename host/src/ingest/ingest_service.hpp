@@ -28,7 +28,6 @@ class IngestService {
 
   // Concurrent calls are committed together (GroupCommit); each returns after its event is durable.
   Result<Accepted> accept(const CommunicationEvent& event);
-  GroupCommit::Stats commit_stats() const { return commits_.stats(); }
 
  private:
   GroupCommit commits_;
