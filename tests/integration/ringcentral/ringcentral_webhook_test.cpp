@@ -127,7 +127,8 @@ TEST_F(RingCentral, UnsupportedNotificationIsKeptInTheInbox) {
   // Other tenants do not see it.
   auto other = host_->admin("GET", "/v1/admin/webhooks/inbox?tenant=default");
   ASSERT_EQ(other.status, 200);
-  for (const auto& item : other.json().at("items").as_array()) EXPECT_NE(item.at("id").as_int64(), inbox_id);
+  const auto other_doc = other.json(); // the loop below reads into it: it must outlive the loop
+  for (const auto& item : other_doc.at("items").as_array()) EXPECT_NE(item.at("id").as_int64(), inbox_id);
 }
 
 TEST_F(RingCentral, TelephonySequenceIsAccepted) {
