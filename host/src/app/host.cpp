@@ -337,8 +337,8 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
     detail["conversation"] = job.conversation_key;
     for (const char* key : {"record", "contact", "reason"})
       if (const auto* v = outcome.detail.if_contains(key)) detail[key] = *v;
-    audit->append_in(session,
-                     audit::decision_entry(job.tenant_id, event_id, job.id, job.connection_id, action, std::move(detail)));
+    audit->append_in(
+        session, audit::decision_entry(job.tenant_id, event_id, job.id, job.connection_id, action, std::move(detail)));
   };
   p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
   p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,

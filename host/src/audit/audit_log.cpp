@@ -127,8 +127,7 @@ Entry AuditLog::append_in(Poco::Data::Session& session, const NewEntry& n) {
   session << std::string("SELECT position, hash FROM audit_head WHERE id = 1") +
                  (db_->dialect() == store::Dialect::kPostgres ? " FOR UPDATE" : ""),
       into(head), now;
-  if (head.empty())
-    throw Poco::Data::DataException("the audit chain head is missing (schema not migrated?)");
+  if (head.empty()) throw Poco::Data::DataException("the audit chain head is missing (schema not migrated?)");
   Entry e;
   e.position = head.front().get<0>() + 1;
   e.at_ms = now_ms();

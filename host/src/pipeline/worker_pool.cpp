@@ -3,6 +3,9 @@
 #include "common/log.hpp"
 #include "observability/metrics.hpp"
 
+#include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -230,7 +233,15 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome, std
       a.source_ended_at = outcome.source_ended_ms;
       settings_.attempts->record_in(session, a);
     }
-    if (decided && settings_.record_decision) settings_.record_decision(session, job, outcome);
+    if (decided && settings_.record_decision) {
+      try {
+        settings_.record_decision(session, job, outcome);
+      } catch (const Poco::Exception&) {
+        throw;
+      } catch (const std::exception& ex) { // the repositories roll back on Poco exceptions only
+        throw Poco::RuntimeException(std::string("cannot record the decision: ") + ex.what());
+      }
+    }
   };
   Result<Done> saved = kDone;
   switch (outcome.kind) {
@@ -278,8 +289,8 @@ void WorkerPool::finish(const store::JobRow& job, const JobOutcome& outcome, std
       }
       [[fallthrough]];
     case JobOutcome::Kind::kFailed: {
-      saved = jobs_->park(job.id, lease, "failed", boost::json::serialize(boost::json::value_from(outcome.error)),
-                          also);
+      saved =
+          jobs_->park(job.id, lease, "failed", boost::json::serialize(boost::json::value_from(outcome.error)), also);
       boost::json::object f = ids;
       f["code"] = outcome.error.code;
       f["error"] = outcome.error.message;
