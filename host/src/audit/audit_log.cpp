@@ -3,6 +3,7 @@
 #include "security/crypto.hpp"
 #include "store/row_helpers.hpp"
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
@@ -110,35 +111,39 @@ Result<Entry> AuditLog::append(const NewEntry& n) {
   try {
     auto s = db_->session();
     store::Transaction tx(*db_, *s);
-    std::vector<Poco::Tuple<Poco::Int64, std::string>> head;
-    // The head row is the chain's lock: on PostgreSQL FOR UPDATE makes concurrent appenders (any
-    // process) wait here, so each reads the head the previous one committed. SQLite's BEGIN IMMEDIATE
-    // already holds the database's single write lock.
-    *s << std::string("SELECT position, hash FROM audit_head WHERE id = 1") +
-              (db_->dialect() == store::Dialect::kPostgres ? " FOR UPDATE" : ""),
-        into(head), now;
-    if (head.empty())
-      return Error::make(error_code::kInternal, "the audit chain head is missing (schema not migrated?)", false);
-    Entry e;
-    e.position = head.front().get<0>() + 1;
-    e.at_ms = now_ms();
-    e.tenant = n.tenant;
-    e.actor = n.actor;
-    e.action = n.action;
-    e.subject = n.subject;
-    e.detail = boost::json::serialize(n.detail);
-    e.prev_hash = head.front().get<1>();
-    e.hash = entry_hash(e);
-    Poco::Int64 position = e.position, at = e.at_ms;
-    *s << db_->sql(std::string("INSERT INTO audit_log (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        use(position), use(at), use(e.tenant), use(e.actor), use(e.action), use(e.subject), use(e.detail),
-        use(e.prev_hash), use(e.hash), now;
-    *s << db_->sql("UPDATE audit_head SET position = ?, hash = ? WHERE id = 1"), use(position), use(e.hash), now;
+    Entry e = append_in(*s, n);
     tx.commit();
     return e;
   } catch (const Poco::Exception& ex) {
     return store::db_error("cannot append to the audit trail", ex);
   }
+}
+
+Entry AuditLog::append_in(Poco::Data::Session& session, const NewEntry& n) {
+  std::vector<Poco::Tuple<Poco::Int64, std::string>> head;
+  // The head row is the chain's lock: on PostgreSQL FOR UPDATE makes concurrent appenders (any
+  // process) wait here, so each reads the head the previous one committed. SQLite's BEGIN IMMEDIATE
+  // already holds the database's single write lock.
+  session << std::string("SELECT position, hash FROM audit_head WHERE id = 1") +
+                 (db_->dialect() == store::Dialect::kPostgres ? " FOR UPDATE" : ""),
+      into(head), now;
+  if (head.empty()) throw Poco::Data::DataException("the audit chain head is missing (schema not migrated?)");
+  Entry e;
+  e.position = head.front().get<0>() + 1;
+  e.at_ms = now_ms();
+  e.tenant = n.tenant;
+  e.actor = n.actor;
+  e.action = n.action;
+  e.subject = n.subject;
+  e.detail = boost::json::serialize(n.detail);
+  e.prev_hash = head.front().get<1>();
+  e.hash = entry_hash(e);
+  Poco::Int64 position = e.position, at = e.at_ms;
+  session << db_->sql(std::string("INSERT INTO audit_log (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      use(position), use(at), use(e.tenant), use(e.actor), use(e.action), use(e.subject), use(e.detail),
+      use(e.prev_hash), use(e.hash), now;
+  session << db_->sql("UPDATE audit_head SET position = ?, hash = ? WHERE id = 1"), use(position), use(e.hash), now;
+  return e;
 }
 
 Result<std::vector<Entry>> AuditLog::list(const ListFilter& f) {
@@ -255,15 +260,11 @@ Result<VerifyReport> AuditLog::verify() {
   }
 }
 
-Result<Entry> record_decision(AuditLog& log, const std::string& tenant, const std::string& event_id,
-                              std::int64_t job_id, const std::string& connection_id, const std::string& action,
-                              const std::string& explanation_json) {
-  boost::system::error_code ec;
-  boost::json::value explanation = boost::json::parse(explanation_json, ec);
-  if (ec) explanation = boost::json::string(explanation_json);
-  return log.append(NewEntry{
+NewEntry decision_entry(const std::string& tenant, const std::string& event_id, std::int64_t job_id,
+                        const std::string& connection_id, const std::string& action, boost::json::value explanation) {
+  return NewEntry{
       tenant, "system", action, event_id,
-      boost::json::object{{"job", job_id}, {"connection", connection_id}, {"explanation", std::move(explanation)}}});
+      boost::json::object{{"job", job_id}, {"connection", connection_id}, {"explanation", std::move(explanation)}}};
 }
 
 } // namespace appconnect::audit

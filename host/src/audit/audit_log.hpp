@@ -15,6 +15,7 @@
 #include "store/database.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,9 @@ class AuditLog {
   explicit AuditLog(std::shared_ptr<store::Database> db) : db_(std::move(db)) {}
 
   Result<Entry> append(const NewEntry& entry);
+  // The same inside the caller's write transaction (a job's decision commits with the job's new state);
+  // throws Poco exceptions, which roll the caller's transaction back.
+  Entry append_in(Poco::Data::Session& session, const NewEntry& entry);
 
   // Reads the whole chain in one consistent snapshot and checks every link.
   Result<VerifyReport> verify();
@@ -87,11 +91,9 @@ class AuditLog {
   std::shared_ptr<store::Database> db_;
 };
 
-// The pipeline's hook for decisions. `action` is e.g. "decision.logged", "decision.placeholder_created",
-// "decision.queued"; `explanation_json` is the matching explanation (JSON text; kept as a string if it
-// does not parse). Actor "system", subject the event id.
-Result<Entry> record_decision(AuditLog& log, const std::string& tenant, const std::string& event_id,
-                              std::int64_t job_id, const std::string& connection_id, const std::string& action,
-                              const std::string& explanation_json);
+// The entry of a pipeline decision. `action` is e.g. "decision.logged", "decision.placeholder_created",
+// "decision.queued"; `explanation` is the matching explanation. Actor "system", subject the event id.
+NewEntry decision_entry(const std::string& tenant, const std::string& event_id, std::int64_t job_id,
+                        const std::string& connection_id, const std::string& action, boost::json::value explanation);
 
 } // namespace appconnect::audit

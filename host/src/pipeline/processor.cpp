@@ -511,6 +511,7 @@ JobOutcome Processor::process(const store::JobRow& job) {
   std::int64_t ended_ms = 0;
   JobOutcome o = process_loaded(d_, job, c, ended_ms);
   o.agent = !c.event.agent.extension_id.empty() ? c.event.agent.extension_id : c.event.agent.email;
+  o.event_id = c.event.event_id;
   // Only the first write of a conversation's record measures how long the CRM waited for it.
   if (o.kind == JobOutcome::Kind::kDone) {
     const auto* action = o.detail.if_contains("action");

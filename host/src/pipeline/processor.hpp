@@ -30,6 +30,7 @@ struct JobOutcome {
   Error error;                                     // for kFailed / kRetry
   std::optional<store::UnresolvedItem> queue_item; // for kUnresolved: the item a person will see
   std::string agent;                               // the event's agent (extension id or email), if known
+  std::string event_id;                            // the job's event, when it could be loaded
   std::int64_t source_ended_ms = 0; // a call's end (Unix ms) when this attempt first wrote its record, else 0
 };
 

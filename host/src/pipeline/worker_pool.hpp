@@ -45,9 +45,12 @@ struct WorkerSettings {
   std::int64_t idle_poll_ms = 250; // other processes may add jobs; poll while idle
   // When set, a job of a connection the guard holds back is put back without running it.
   std::shared_ptr<ConnectionGuard> guard;
-  // Called after a job's decision (done or unresolved) is stored: the audit trail records it.
-  std::function<void(const store::JobRow&, const JobOutcome&)> on_decided;
-  // When set, every attempt that reached the processor is recorded (event story, dashboard).
+  // Called inside the transaction that stores a job's decision (done or unresolved): the audit trail
+  // records it there, so a decision is never stored without its audit entry (or the other way round).
+  // It throws Poco exceptions on failure; the job's transition then rolls back and the job runs again.
+  std::function<void(Poco::Data::Session&, const store::JobRow&, const JobOutcome&)> record_decision;
+  // When set, every attempt that reached the processor is recorded (event story, dashboard), in the
+  // transaction of the job's new state.
   std::shared_ptr<store::AttemptRepository> attempts;
 };
 

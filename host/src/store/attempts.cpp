@@ -35,21 +35,25 @@ constexpr const char* kScope = " tenant_id = ? AND (? = '' OR agent = ?) AND (? 
 Result<Done> AttemptRepository::record(const AttemptRow& row) {
   try {
     auto s = db_->session();
-    AttemptRow r = row;
-    Poco::Nullable<std::string> error;
-    if (!r.error.empty()) error = r.error;
-    auto next = null_if_zero(r.next_attempt_at);
-    auto ended = null_if_zero(r.source_ended_at);
-    *s << db_->sql(
-        "INSERT INTO job_attempts (job_id, tenant_id, connection_id, agent, attempt, started_at, "
-        "finished_at, result, error, next_attempt_at, source_ended_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        use(r.job_id), use(r.tenant_id), use(r.connection_id), use(r.agent), use(r.attempt), use(r.started_at),
-        use(r.finished_at), use(r.result), use(error), use(next), use(ended), now;
+    record_in(*s, row);
     return kDone;
   } catch (const Poco::Exception& ex) {
     return db_error("cannot record a job attempt", ex);
   }
+}
+
+void AttemptRepository::record_in(Poco::Data::Session& session, const AttemptRow& row) const {
+  AttemptRow r = row;
+  Poco::Nullable<std::string> error;
+  if (!r.error.empty()) error = r.error;
+  auto next = null_if_zero(r.next_attempt_at);
+  auto ended = null_if_zero(r.source_ended_at);
+  session << db_->sql(
+      "INSERT INTO job_attempts (job_id, tenant_id, connection_id, agent, attempt, started_at, "
+      "finished_at, result, error, next_attempt_at, source_ended_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      use(r.job_id), use(r.tenant_id), use(r.connection_id), use(r.agent), use(r.attempt), use(r.started_at),
+      use(r.finished_at), use(r.result), use(error), use(next), use(ended), now;
 }
 
 Result<std::vector<AttemptRow>> AttemptRepository::list_for_job(std::int64_t job_id, std::int64_t limit) {

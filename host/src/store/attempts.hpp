@@ -55,6 +55,9 @@ class AttemptRepository {
  public:
   explicit AttemptRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Result<Done> record(const AttemptRow& row);
+  // The same inside the caller's transaction (the worker writes the row with the job's new state); throws
+  // Poco exceptions.
+  void record_in(Poco::Data::Session& session, const AttemptRow& row) const;
   // A job's attempts, oldest first (at most `limit`).
   Result<std::vector<AttemptRow>> list_for_job(std::int64_t job_id, std::int64_t limit = 200);
   // Days without any activity are absent; rows are ordered by day, then connection.

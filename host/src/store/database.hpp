@@ -10,6 +10,7 @@
 #include <Poco/Data/Session.h>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,11 @@
 namespace appconnect::store {
 
 enum class Dialect { kSqlite, kPostgres };
+
+// More writes that must commit together with a repository's own (a settings version with the settings, a
+// job's attempt row and audit entry with its new state): a repository calls it inside its transaction,
+// after its own statements; a Poco exception it throws rolls everything back.
+using AlsoInTransaction = std::function<void(Poco::Data::Session&)>;
 
 class Database {
  public:

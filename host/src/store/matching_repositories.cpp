@@ -49,7 +49,8 @@ UnresolvedItem item_from(const ItemTuple& t) {
 
 } // namespace
 
-Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item, const std::optional<Lease>& lease) {
+Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item, const std::optional<Lease>& lease,
+                                                const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     std::string tenant = item.tenant_id, conn = item.connection_id, key = item.conversation_key, kind = item.kind,
@@ -90,6 +91,7 @@ Result<std::int64_t> UnresolvedRepository::open(const UnresolvedItem& item, cons
           use(tenant), use(conn), use(job), use(seq), use(key), use(kind), use(phone), use(agent), use(owner),
           use(reason), use(detail), use(state), use(at), into(id), now;
     }
+    if (also) also(*s);
     tx.commit();
     return static_cast<std::int64_t>(id);
   } catch (const Poco::Exception& ex) {

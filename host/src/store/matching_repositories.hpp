@@ -55,7 +55,8 @@ class UnresolvedRepository {
 
   // Parks the job as unresolved and opens (or refreshes) its queue item, in one transaction. With a
   // lease, only while the job is still running under it (else kLeaseLost and nothing changes).
-  Result<std::int64_t> open(const UnresolvedItem& item, const std::optional<Lease>& lease = std::nullopt);
+  Result<std::int64_t> open(const UnresolvedItem& item, const std::optional<Lease>& lease = std::nullopt,
+                            const AlsoInTransaction& also = {});
   Result<std::vector<UnresolvedItem>> list(const UnresolvedFilter& filter);
   Result<std::optional<UnresolvedItem>> get(const std::string& tenant_id, std::int64_t id);
   Result<std::int64_t> count_open(const std::string& tenant_id);

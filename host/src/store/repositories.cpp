@@ -749,7 +749,8 @@ Error lease_lost(std::int64_t job_id, const Lease& lease) {
 }
 } // namespace
 
-Result<Done> JobRepository::complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json) {
+Result<Done> JobRepository::complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json,
+                                     const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     Poco::Int64 id = job_id, attempt = lease.attempt;
@@ -762,6 +763,7 @@ Result<Done> JobRepository::complete(std::int64_t job_id, const Lease& lease, co
                        kHeldBy),
         use(outcome), use(at), use(id), use(owner), use(attempt);
     if (update.execute() != 1) return lease_lost(job_id, lease);
+    if (also) also(*s);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
@@ -770,7 +772,8 @@ Result<Done> JobRepository::complete(std::int64_t job_id, const Lease& lease, co
 }
 
 Result<Done> JobRepository::retry_later(std::int64_t job_id, const Lease& lease, const std::string& error_json,
-                                        std::int64_t next_attempt_at, bool count_attempt) {
+                                        std::int64_t next_attempt_at, bool count_attempt,
+                                        const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     Poco::Int64 id = job_id, attempt = lease.attempt;
@@ -785,6 +788,7 @@ Result<Done> JobRepository::retry_later(std::int64_t job_id, const Lease& lease,
                        kHeldBy),
         use(error), use(next), use(give_back), use(at), use(id), use(owner), use(attempt);
     if (update.execute() != 1) return lease_lost(job_id, lease);
+    if (also) also(*s);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {
@@ -793,7 +797,7 @@ Result<Done> JobRepository::retry_later(std::int64_t job_id, const Lease& lease,
 }
 
 Result<Done> JobRepository::park(std::int64_t job_id, const Lease& lease, const std::string& state,
-                                 const std::string& detail_json) {
+                                 const std::string& detail_json, const AlsoInTransaction& also) {
   try {
     auto s = db_->session();
     Poco::Int64 id = job_id, attempt = lease.attempt;
@@ -806,6 +810,7 @@ Result<Done> JobRepository::park(std::int64_t job_id, const Lease& lease, const 
                        kHeldBy),
         use(st), use(detail), use(at), use(id), use(owner), use(attempt);
     if (update.execute() != 1) return lease_lost(job_id, lease);
+    if (also) also(*s);
     tx.commit();
     return kDone;
   } catch (const Poco::Exception& ex) {

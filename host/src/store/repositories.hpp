@@ -85,8 +85,7 @@ class ConnectionRepository {
                                 std::shared_ptr<const security::SecretBox> secrets = nullptr)
       : db_(std::move(db)), secrets_(std::move(secrets)) {}
   // `also` runs in the same transaction before it commits (the admin API writes the settings version
-  // there); a Poco exception it throws rolls everything back.
-  using AlsoInTransaction = std::function<void(Poco::Data::Session&)>;
+  // there).
   Result<Done> upsert(const ConnectionRow& connection, const AlsoInTransaction& also = {});
   // Always reads the database (and refreshes the memory get_recent() answers from).
   Result<std::optional<ConnectionRow>> get(const std::string& id);
@@ -236,14 +235,17 @@ class JobRepository {
   Result<std::optional<JobRow>> claim(const std::string& worker, std::int64_t lease_ms);
 
   // The transitions of a running job; each applies only while `lease` still holds it (else kLeaseLost).
-  Result<Done> complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json);
+  // `also` runs in the same transaction once the transition applied (the attempt row, the audit entry).
+  Result<Done> complete(std::int64_t job_id, const Lease& lease, const std::string& outcome_json,
+                        const AlsoInTransaction& also = {});
   // Schedules another attempt at `next_attempt_at`, keeping the error. `count_attempt` false gives the
   // attempt back (the job did not get to the CRM: an open circuit, a connection waiting for
   // re-authorization), so waiting never uses up the retry budget.
   Result<Done> retry_later(std::int64_t job_id, const Lease& lease, const std::string& error_json,
-                           std::int64_t next_attempt_at, bool count_attempt = true);
+                           std::int64_t next_attempt_at, bool count_attempt = true, const AlsoInTransaction& also = {});
   // Parks the job: "failed" (needs an admin) or "unresolved" (needs a person to pick the contact).
-  Result<Done> park(std::int64_t job_id, const Lease& lease, const std::string& state, const std::string& detail_json);
+  Result<Done> park(std::int64_t job_id, const Lease& lease, const std::string& state, const std::string& detail_json,
+                    const AlsoInTransaction& also = {});
   // Gives the job back without counting an attempt (graceful shutdown).
   Result<Done> release(std::int64_t job_id, const Lease& lease);
   // Extends the lease of a job still being worked on to now + lease_ms (heartbeat of long jobs).

@@ -220,8 +220,8 @@ TEST_P(AuditTest, ListAndExportFilterByTenantAndPosition) {
 
 TEST_P(AuditTest, DecisionsAreRecordedWithTheirExplanation) {
   AuditLog log(db_);
-  auto e = record_decision(log, "t1", "evt-9", 42, "sf-1", "decision.logged",
-                           R"({"decided_by":"last_modified","candidates":2})");
+  auto e = log.append(decision_entry("t1", "evt-9", 42, "sf-1", "decision.logged",
+                                     boost::json::object{{"decided_by", "last_modified"}, {"candidates", 2}}));
   ASSERT_TRUE(e) << e.error().message;
   EXPECT_EQ(e.value().actor, "system");
   EXPECT_EQ(e.value().subject, "evt-9");

@@ -3,6 +3,7 @@
 // idempotent event intake, job ordering and leases, and the concurrency several host processes sharing
 // one database rely on.
 #include "ingest/group_commit.hpp"
+#include "store/attempts.hpp"
 #include "store/database.hpp"
 #include "store/housekeeping.hpp"
 #include "store/matching_repositories.hpp"
@@ -11,6 +12,7 @@
 #include "store/webhook_inbox.hpp"
 #include "support/pg_cluster.hpp"
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Exception.h>
 
@@ -412,6 +414,41 @@ TEST_P(StoreTest, AWorkerWhoseLeaseExpiredCannotFinishTheJobAnotherWorkerTook) {
   EXPECT_EQ(jobs.count_in_state("done").value(), 1);
   // Done is final for everyone.
   EXPECT_FALSE(jobs.complete(id, fresh.value()->lease(), "{}"));
+}
+
+// A job's new state, its attempt row and its audit entry commit together (WorkerPool::finish): what the
+// transition runs inside its transaction is kept with it, and when that fails the transition is undone.
+TEST_P(StoreTest, WritesAddedToAJobTransitionCommitOrRollBackWithIt) {
+  EventRepository events(db_);
+  JobRepository jobs(db_);
+  AttemptRepository attempts(db_);
+  ASSERT_TRUE(events.store(event("e1", "k1")));
+  auto held = jobs.claim("w", 60000);
+  ASSERT_TRUE(held && held.value());
+  const JobRow job = *held.value();
+  AttemptRow row;
+  row.job_id = job.id;
+  row.tenant_id = job.tenant_id;
+  row.connection_id = job.connection_id;
+  row.attempt = job.attempts;
+  row.result = "logged";
+  // The added write fails: nothing of the transition stays, the job is still running under its lease.
+  auto failed = jobs.complete(job.id, job.lease(), R"({"action":"created"})", [&](Poco::Data::Session& s) {
+    attempts.record_in(s, row);
+    throw Poco::Data::DataException("the audit append failed");
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(jobs.get(job.id).value()->state, "running");
+  EXPECT_TRUE(attempts.list_for_job(job.id).value().empty());
+  // It succeeds: the job is done and its attempt row is there.
+  ASSERT_TRUE(jobs.complete(job.id, job.lease(), R"({"action":"created"})",
+                            [&](Poco::Data::Session& s) { attempts.record_in(s, row); }));
+  EXPECT_EQ(jobs.get(job.id).value()->state, "done");
+  ASSERT_EQ(attempts.list_for_job(job.id).value().size(), 1u);
+  // A transition refused (the lease is gone) does not run the added writes at all.
+  bool ran = false;
+  EXPECT_FALSE(jobs.complete(job.id, job.lease(), "{}", [&](Poco::Data::Session&) { ran = true; }));
+  EXPECT_FALSE(ran);
 }
 
 TEST_P(StoreTest, AnUnresolvedJobIsParkedOnlyByItsHolder) {
