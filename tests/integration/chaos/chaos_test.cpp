@@ -207,7 +207,8 @@ class Chaos : public ::testing::Test {
     int kills = 0;
     while (!abort && (sent.load() < kEvents || kills < kMinKills)) {
       // Spaced so the host spends most of the run alive (a restart costs ~0.5 s on a loaded machine).
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(800 * kSlowdown, 2500 * kSlowdown)(rng)));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::uniform_int_distribution<int>(800 * kSlowdown, 2500 * kSlowdown)(rng)));
       try {
         fleet.kill_and_restart(rng);
       } catch (const std::exception& ex) {
