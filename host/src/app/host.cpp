@@ -310,9 +310,8 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
   worker_settings.attempts = p->attempts;
   // Every decision the pipeline makes goes into the audit trail: where a communication was logged and
   // why, what was queued for a person, what was skipped.
-  worker_settings.record_decision = [events = p->events, audit = p->audit](Poco::Data::Session& session,
-                                                                           const store::JobRow& job,
-                                                                           const pipeline::JobOutcome& outcome) {
+  worker_settings.record_decision = [audit = p->audit](Poco::Data::Session& session, const store::JobRow& job,
+                                                       const pipeline::JobOutcome& outcome) {
     std::string action = "decision.queued";
     boost::json::value explanation(outcome.detail); // a queued item's detail is its explanation
     if (outcome.kind == pipeline::JobOutcome::Kind::kDone) {
@@ -326,19 +325,14 @@ Result<std::unique_ptr<Host>> Host::create(const config::Config& config) {
           action = "decision.placeholder_created";
       }
     }
-    // The processor loaded the event and says its id; read it only when it could not.
-    std::string event_id = outcome.event_id;
-    if (event_id.empty()) {
-      event_id = "seq:" + std::to_string(job.event_seq);
-      if (auto row = events->get_by_seq(job.event_seq); row && row.value()) event_id = row.value()->event_id;
-    }
     // One flat document: the explanation (rule trace, candidates, reason) with where it went.
     boost::json::object detail = explanation.is_object() ? explanation.get_object() : boost::json::object{};
     detail["conversation"] = job.conversation_key;
     for (const char* key : {"record", "contact", "reason"})
       if (const auto* v = outcome.detail.if_contains(key)) detail[key] = *v;
-    audit->append_in(
-        session, audit::decision_entry(job.tenant_id, event_id, job.id, job.connection_id, action, std::move(detail)));
+    // Decisions are made only about events the processor loaded: the outcome carries the event's id.
+    audit->append_in(session, audit::decision_entry(job.tenant_id, outcome.event_id, job.id, job.connection_id, action,
+                                                    std::move(detail)));
   };
   p->workers = std::make_unique<pipeline::WorkerPool>(p->jobs, p->unresolved, p->processor, worker_settings);
   p->housekeeper = std::make_unique<store::Housekeeper>(p->db, config.jobs.retention_days * 24LL * 60 * 60 * 1000,
